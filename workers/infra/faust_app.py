@@ -1,0 +1,76 @@
+"""The faust application factory every worker uses, so all workers share one set of Kafka habits.
+
+At-least-once with idempotent processing (ARCHITECTURE §3): faust's exactly-once mode is not
+used. Topics are declared as raw bytes and validated against our contracts by the agents, so a
+malformed message becomes a dead letter instead of crashing a partition.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+from workers.infra.kafka_clients import faust_broker_options
+from workers.infra.settings import Settings
+from workers.infra.topic_map import TopicMap, load_topic_map
+
+_TEST_PROFILE: dict[str, Any] = {
+    "broker_session_timeout": 6.0,
+    "broker_heartbeat_interval": 1.0,
+    "broker_commit_interval": 0.5,
+    "broker_rebalance_timeout": 20.0,
+    "broker_request_timeout": 30.0,
+    "stream_wait_empty": False,
+}
+_PRODUCTION_PROFILE: dict[str, Any] = {
+    "broker_session_timeout": 30.0,
+    "broker_heartbeat_interval": 3.0,
+    "broker_commit_interval": 2.8,
+}
+
+
+def create_app(
+    worker: str,
+    settings: Settings,
+    *,
+    web_port: int | None = None,
+    in_memory_tables: bool = False,
+    topic_map: TopicMap | None = None,
+) -> faust.App:
+    """A faust App named after the worker (and topic prefix, so isolated runs never share groups)."""
+    topic_map = topic_map or load_topic_map()
+    profile = _TEST_PROFILE if settings.profile == "test" else _PRODUCTION_PROFILE
+    app_id = f"{settings.topic_prefix}dcs-{worker}"
+    return faust.App(
+        app_id,
+        **faust_broker_options(settings),
+        **profile,
+        datadir=str(settings.data_dir / "faust" / app_id),
+        store="memory://" if in_memory_tables else "rocksdb://",
+        topic_partitions=topic_map.topics["ledger.overdue"].partitions,
+        topic_replication_factor=topic_map.replication_factor,
+        processing_guarantee="at_least_once",
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        web_enabled=web_port is not None,
+        web_port=web_port or settings.web_port_base,
+        web_host="127.0.0.1",
+        autodiscover=False,
+        logging_config=None,
+        loghandlers=[],
+    )
+
+
+def raw_topic(app: faust.App, settings: Settings, logical_name: str, topic_map: TopicMap | None = None) -> Any:
+    """A faust topic of bytes for a topics.yaml entry; faust never creates or changes ours."""
+    spec = (topic_map or load_topic_map()).topics[logical_name]
+    return app.topic(
+        settings.topic(logical_name),
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=spec.partitions,
+        internal=False,
+    )

@@ -1,0 +1,93 @@
+"""The one typed settings object of the service.
+
+Everything a worker, the CLI or a test needs to know about its surroundings comes from here:
+environment variables (prefix ``DCS_``; ``KAFKA_BOOTSTRAP_SERVERS`` also works unprefixed, as the
+whole Kafka ecosystem spells it) and, optionally, a ``.env``-style file named by ``DCS_SETTINGS_FILE``.
+Secrets may be given as ``…_FILE`` paths so they never sit in the environment or in code.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
+
+class Settings(BaseSettings):
+    """Where Kafka is, how to authenticate to it, where local state lives."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DCS_",
+        env_file=os.environ.get("DCS_SETTINGS_FILE"),
+        extra="forbid",
+        frozen=True,
+    )
+
+    bootstrap_servers: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "DCS_BOOTSTRAP_SERVERS"),
+        description="When set, this cluster is used and no local broker is started.",
+    )
+    security_protocol: SecurityProtocol = "PLAINTEXT"
+    sasl_mechanism: SaslMechanism = "PLAIN"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    sasl_password_file: Path | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+
+    data_dir: Path = REPO_ROOT / ".data"
+    cache_dir: Path = REPO_ROOT / ".cache"
+    topic_prefix: str = ""
+    local_broker_port: int = Field(default=19092, ge=1024, le=65535)
+    local_controller_port: int = Field(default=19093, ge=1024, le=65535)
+    web_port_base: int = Field(default=6066, ge=1024, le=65000)
+    profile: Literal["production", "test"] = "production"
+
+    @field_validator("topic_prefix")
+    @classmethod
+    def _prefix_is_topic_safe(cls, value: str) -> str:
+        allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        if not set(value) <= allowed:
+            raise ValueError("topic_prefix may only contain letters, digits, '.', '_' and '-'")
+        return value
+
+    @property
+    def uses_local_broker(self) -> bool:
+        return not self.bootstrap_servers
+
+    @property
+    def bootstrap(self) -> str:
+        return self.bootstrap_servers or f"127.0.0.1:{self.local_broker_port}"
+
+    def topic(self, logical_name: str) -> str:
+        """The physical topic name of a logical one from topics.yaml."""
+        return f"{self.topic_prefix}{logical_name}"
+
+    def sasl_secret(self) -> str | None:
+        if self.sasl_password_file:
+            return self.sasl_password_file.read_text().strip()
+        return self.sasl_password.get_secret_value() if self.sasl_password else None
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        if self.security_protocol not in ("SSL", "SASL_SSL"):
+            return None
+        context = ssl.create_default_context(cafile=str(self.ssl_cafile) if self.ssl_cafile else None)
+        if self.ssl_certfile:
+            context.load_cert_chain(str(self.ssl_certfile), str(self.ssl_keyfile) if self.ssl_keyfile else None)
+        return context
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment (and file); keyword overrides win (tests, CLI flags)."""
+    return Settings(**overrides)  # type: ignore[arg-type]
