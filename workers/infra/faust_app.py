@@ -42,11 +42,13 @@ def create_app(
     topic_map = topic_map or load_topic_map()
     profile = _TEST_PROFILE if settings.profile == "test" else _PRODUCTION_PROFILE
     app_id = f"{settings.topic_prefix}dcs-{worker}"
+    datadir = settings.data_dir / "faust" / app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
     return faust.App(
         app_id,
         **faust_broker_options(settings),
         **profile,
-        datadir=str(settings.data_dir / "faust" / app_id),
+        datadir=str(datadir),
         store="memory://" if in_memory_tables else "rocksdb://",
         topic_partitions=topic_map.topics["ledger.overdue"].partitions,
         topic_replication_factor=topic_map.replication_factor,
