@@ -1,0 +1,1 @@
+"""Configuration and the business clock as events on Kafka (`config`, `config.changes`, `clock`)."""
