@@ -50,6 +50,7 @@ from contracts.partner_status import (
     PartnerStatusChanged,
 )
 from contracts.postings import PostingBooked
+from contracts.rechecks import RecheckDue
 from contracts.registry import (
     MESSAGE_TYPES,
     TOPIC_CONTRACTS,
@@ -100,6 +101,7 @@ __all__ = [
     "PaymentForwarded",
     "PostStatement",
     "PostingBooked",
+    "RecheckDue",
     "PostingRecorded",
     "Rate",
     "RegisterCase",

@@ -44,6 +44,7 @@ from contracts.partner_status import (
     PartnerStatusChanged,
 )
 from contracts.postings import PostingBooked
+from contracts.rechecks import RecheckDue
 from contracts.remittance import SettlementReceived
 from contracts.settlement import SettlementExpected, SettlementLineDecided, SettlementLineSubmitted
 
@@ -98,6 +99,7 @@ MESSAGE_TYPES: Mapping[str, MessageType] = _index(
     MessageType(SetCaseInfo),
     MessageType(PostStatement),
     MessageType(CommandOutcome),
+    MessageType(RecheckDue),
     MessageType(ConfigEntitySet),
     MessageType(ConfigEntityChanged),
     MessageType(BusinessDateSet),
@@ -126,6 +128,7 @@ TOPIC_CONTRACTS: Mapping[str, frozenset[str]] = MappingProxyType(
         ),
         "m3.commands": frozenset({"m3.set_reminder_stop", "m3.set_case_info", "m3.post_statement"}),
         "m3.outcomes": frozenset({"m3.command_outcome"}),
+        "case.rechecks": frozenset({"case.recheck_due"}),
         "config": frozenset({"config.entity_set"}),
         "config.changes": frozenset({"config.entity_changed"}),
         "clock": frozenset({"clock.business_date_set"}),
@@ -139,6 +142,7 @@ TOPIC_CONTRACTS: Mapping[str, frozenset[str]] = MappingProxyType(
         "partner.commands.dlq": _DEAD_LETTERS,
         "m3.commands.dlq": _DEAD_LETTERS,
         "m3.outcomes.dlq": _DEAD_LETTERS,
+        "case.rechecks.dlq": _DEAD_LETTERS,
         "config.dlq": _DEAD_LETTERS,
         "clock.dlq": _DEAD_LETTERS,
     }

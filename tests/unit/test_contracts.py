@@ -162,6 +162,8 @@ SAMPLES: dict[str, Callable[[], Envelope]] = {
     "m3.command_outcome": _sample("m3.command_outcome", {
         "command_id": COMMAND_ID, "command_type": "m3.post_statement", "ok": True,
         "references": {"JBNO": "123", "JBDT": "20250401"}}, key=SETTLEMENT),
+    "case.recheck_due": _sample("case.recheck_due", {
+        "trigger": "clock", "business_date": date(2025, 3, 14), "config_version": 3}, case_id=CASE),
     "config.entity_set": _sample("config.entity_set", {
         "kind": "partner", "entity_id": "INTRUM", "value": {"name": "Intrum", "rules": ["CR1"]}}),
     "config.entity_changed": _sample("config.entity_changed", {
