@@ -73,8 +73,17 @@ def test_business_numbers_are_kept():
     assert redact_text(text) == text
 
 
-def test_structlog_redacts_keys_and_nested_values(capsys):
+@pytest.fixture
+def json_logging():
     configure_logging(style="json")
+    yield
+    structlog.reset_defaults()
+    import logging
+
+    logging.getLogger().handlers.clear()
+
+
+def test_structlog_redacts_keys_and_nested_values(capsys, json_logging):
     structlog.get_logger("t").info(
         "registered", national_id="01017012345", debtor={"email": "a@b.no", "name": "Kunde AS"},
         note="reach me at ola@example.no",

@@ -69,7 +69,7 @@ def configure_logging(style: Literal["json", "console"] = "console", level: str 
     structlog.configure(
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
     handler = logging.StreamHandler(sys.stderr)
@@ -77,6 +77,11 @@ def configure_logging(style: Literal["json", "console"] = "console", level: str 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    """Looked up per logger, so a replaced sys.stderr (daemonised worker, test capture) is honoured."""
+    return structlog.PrintLogger(sys.stderr)
 
 
 class _RedactingFormatter(logging.Formatter):

@@ -68,6 +68,8 @@ class Partner(_Strict):
     settlement_functions: tuple[FamFunctionId, ...] = ()
     status_mapping: dict[Text, PartnerStatus] | None = None
     automatic_update: Flag = True
+    requires_national_id: Flag = False
+    """Send a private debtor's national id only to a partner that needs it (GDPR minimisation)."""
     endpoint_env: EnvVarName | None = None
     credentials_env: EnvVarName | None = None
     webhook_secret_env: EnvVarName | None = None
