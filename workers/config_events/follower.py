@@ -33,6 +33,8 @@ class LiveView:
         self._task: asyncio.Task | None = None
         self._consumer: Any = None
         self.version = 0
+        self.positions: dict[str, int] = {"config": 0, "clock": 0}
+        """Offsets read so far per topic (summed over partitions): how far this view has caught up."""
 
     @property
     def configuration(self) -> Configuration | None:
@@ -73,6 +75,8 @@ class LiveView:
             for tp, records in batch.items():
                 for record in records:
                     self._apply(tp.topic, record.key, record.value)
+                logical = "clock" if tp.topic == self._settings.topic("clock") else "config"
+                self.positions[logical] = max(self.positions[logical], records[-1].offset + 1) if records else self.positions[logical]
             self._rebuild()
             for tp in list(pending):
                 if await self._consumer.position(tp) >= end[tp]:

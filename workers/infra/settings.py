@@ -54,6 +54,21 @@ class Settings(BaseSettings):
     web_port_base: int = Field(default=6066, ge=1024, le=65000)
     profile: Literal["production", "test"] = "production"
 
+    # ---- M3 (DOMAIN §5): ION API credentials file and the tenant's case-info transaction set
+    m3_ionapi_file: Path | None = None
+    m3_case_info: Literal["custom", "ars251"] = "custom"
+    m3_poll_interval_s: float = Field(default=0.0, ge=0, description="0 = the ARS200MI poller is off")
+    m3_poll_divisions: str = Field(default="", description="comma-separated divisions the poller reads")
+    # ---- M3 ingress: the bearer token M3 (MEC/ION, Event Subscriber) presents, and the body limit
+    m3_ingress_token: SecretStr | None = None
+    m3_ingress_token_file: Path | None = None
+    ingress_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # ---- partners: base URLs and secrets per partner id; secrets from a JSON file or env
+    partner_urls: str = Field(default="", description="ID=URL,… e.g. INTRUM=http://127.0.0.1:8090/INTRUM/api/v1")
+    partner_secrets_file: Path | None = Field(
+        default=None, description='JSON {"INTRUM": {"api_key": …, "webhook_secret": …}}; else DCS_PARTNER_<ID>_* env')
+    partner_poll_interval_s: float = Field(default=5.0, ge=0, description="delta status search; 0 = webhooks only")
+
     @field_validator("topic_prefix")
     @classmethod
     def _prefix_is_topic_safe(cls, value: str) -> str:
@@ -61,6 +76,21 @@ class Settings(BaseSettings):
         if not set(value) <= allowed:
             raise ValueError("topic_prefix may only contain letters, digits, '.', '_' and '-'")
         return value
+
+    def m3_ingress_secret(self) -> str | None:
+        if self.m3_ingress_token_file:
+            return self.m3_ingress_token_file.read_text().strip()
+        return self.m3_ingress_token.get_secret_value() if self.m3_ingress_token else None
+
+    def partner_base_urls(self) -> dict[str, str]:
+        """`partner_urls` as a mapping; a malformed entry names itself."""
+        urls: dict[str, str] = {}
+        for entry in filter(None, (part.strip() for part in self.partner_urls.split(","))):
+            partner, sep, url = entry.partition("=")
+            if not sep or not partner or not url.startswith(("http://", "https://")):
+                raise ValueError(f"partner_urls: {entry!r} is not ID=http(s)://…")
+            urls[partner] = url
+        return urls
 
     @property
     def uses_local_broker(self) -> bool:
