@@ -16,7 +16,7 @@ from workers.case_processor.decision import SOURCE, Context
 from workers.case_processor.handlers import INPUT_TOPICS, decide
 from workers.case_processor.handover import due_for_recheck
 from workers.case_processor.state import CaseState
-from workers.config_events.follower import LiveView
+from workers.config_events.follower import LiveView, LiveViewService
 from workers.infra.dead_letters import DeadLetterSink
 from workers.infra.faust_app import create_app, raw_topic
 from workers.infra.health import WorkerHealth, serve_health
@@ -37,15 +37,16 @@ def build(settings: Settings, *, web_port: int | None = None, in_memory_tables: 
     outputs = {name: raw_topic(app, settings, name) for name in OUTPUT_TOPICS}
     sinks = {name: DeadLetterSink(settings.topic(name), f"{name}.dlq", raw_topic(app, settings, f"{name}.dlq"), SOURCE)
              for name in INPUT_TOPICS}
-    cases = app.Table("cases", key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
+    cases = app.Table("cases", key_type=bytes, value_type=bytes,
                       partitions=inputs.partitions)
     marker: dict[str, Any] = {"rechecked": None}
     if web_port is not None:
         serve_health(app, health)
 
+    app.add_dependency(LiveViewService(view))
+
     @app.task
-    async def follow_live_view() -> None:
-        await view.start()
+    async def report_ready() -> None:
         await view.wait_loaded(timeout=120)
         health.ready = True
 

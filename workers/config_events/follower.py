@@ -11,6 +11,8 @@ import asyncio
 from datetime import date, datetime
 from typing import Any
 
+from mode import Service
+
 from contracts import ContractError, decode
 from workers.config_events.clock import TENANT_ZONE
 from workers.domain.configuration import Configuration, ConfigurationError, EntityKey, from_entities
@@ -114,3 +116,17 @@ class LiveView:
             self.version += 1
         except ConfigurationError as error:
             log.error("live_view_invalid_configuration", error=str(error)[:500])
+
+
+class LiveViewService(Service):
+    """Starts and stops a LiveView with the faust app it belongs to (as a mode child service)."""
+
+    def __init__(self, view: LiveView) -> None:
+        super().__init__()
+        self.view = view
+
+    async def on_start(self) -> None:
+        await self.view.start()
+
+    async def on_stop(self) -> None:
+        await self.view.stop()

@@ -53,6 +53,8 @@ def create_app(
         topic_partitions=topic_map.topics["ledger.overdue"].partitions,
         topic_replication_factor=topic_map.replication_factor,
         processing_guarantee="at_least_once",
+        key_serializer="raw",
+        value_serializer="raw",
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
         web_enabled=web_port is not None,
