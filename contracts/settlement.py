@@ -53,6 +53,7 @@ class SettlementExpected(Payload):
 
     settlement_id: SettlementId
     partner: Segment
+    settlement_date: date
     line_count: int = Field(ge=1)
     currency: Currency
 

@@ -97,7 +97,8 @@ SAMPLES: dict[str, Callable[[], Envelope]] = {
         "settlement_id": SETTLEMENT, "partner": "INTRUM", "settlement_date": date(2025, 4, 1),
         "line_no": 1, "line_count": 2, "line": LINE, "currency": "NOK"}),
     "settlement.expected": _sample("settlement.expected", {
-        "settlement_id": SETTLEMENT, "partner": "INTRUM", "line_count": 2, "currency": "NOK"}),
+        "settlement_id": SETTLEMENT, "partner": "INTRUM", "line_count": 2, "currency": "NOK",
+        "settlement_date": date(2025, 4, 1)}),
     "settlement.line_decided": _sample("settlement.line_decided", {
         "settlement_id": SETTLEMENT, "line_no": 1, "case_id": CASE, "division": "AAA",
         "accepted": True, "payout": "3968.16", "details": DETAILS, "journal": JOURNAL}),

@@ -285,7 +285,8 @@ def test_deferral_until_only_when_waiting_for_a_date() -> None:
 def test_settlement_id_must_belong_to_the_partner() -> None:
     with pytest.raises(ContractError, match="must start with the partner id"):
         new_message("settlement.expected", {"settlement_id": "SVEA/S1", "partner": "INTRUM",
-                                            "line_count": 1, "currency": "NOK"}, source="t")
+                                            "line_count": 1, "currency": "NOK",
+                                            "settlement_date": date(2026, 3, 11)}, source="t")
 
 
 def test_contracts_are_frozen() -> None:

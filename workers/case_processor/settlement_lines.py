@@ -62,7 +62,12 @@ def _refusal(state: CaseState, submitted: SettlementLineSubmitted, context: Cont
 
 
 def _accepted(state: CaseState, submitted: SettlementLineSubmitted, verdict: Accepted, division: str) -> Decision:
-    next_state = state.model_copy(update={"open_amount": verdict.open_amount_after})
+    journal = [JournalLine(account=j.account, debit=j.debit, credit=j.credit, text=j.text) for j in verdict.journal]
+    next_state = state.model_copy(update={
+        "open_amount": verdict.open_amount_after,
+        "unposted_journals": {**state.unposted_journals, submitted.settlement_id: {
+            "division": division, "journal": [line.model_dump(mode="json") for line in journal]}},
+    })
     decision = Decision(next_state).event(SettlementLineAccepted(
         settlement_id=submitted.settlement_id, principal=submitted.line.principal, payout=verdict.payout,
         open_amount_after=verdict.open_amount_after))
@@ -71,8 +76,7 @@ def _accepted(state: CaseState, submitted: SettlementLineSubmitted, verdict: Acc
         division=division, accepted=True, payout=verdict.payout,
         details=[StatementDetail(type=d.type, amount=d.amount, invoice=d.invoice, year=d.year, kid=d.kid)
                  for d in verdict.details],
-        journal=[JournalLine(account=j.account, debit=j.debit, credit=j.credit, text=j.text)
-                 for j in verdict.journal]))
+        journal=journal))
 
 
 def _domain_line(submitted: SettlementLineSubmitted) -> SettlementLine:

@@ -51,6 +51,8 @@ class CaseState(BaseModel):
     posting_ids: tuple[str, ...] = ()
     close_requested: bool = False
     settlement_lines: tuple[str, ...] = ()
+    unposted_journals: dict[str, dict[str, Any]] = {}
+    """Accepted settlement lines' journals by settlement id, until M3 confirms the statement."""
     processed: tuple[str, ...] = Field(default=())
 
     @property
