@@ -7,9 +7,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from workers.cli import clock_cmd, config_cmd, contracts_cmd, demo_cmd, kafka_cmd, topics_cmd, worker_cmd
+from workers.cli import (
+    clock_cmd,
+    config_cmd,
+    contracts_cmd,
+    demo_cmd,
+    kafka_cmd,
+    scenario_cmd,
+    topics_cmd,
+    worker_cmd,
+)
 
-COMMAND_GROUPS = (kafka_cmd, topics_cmd, config_cmd, clock_cmd, worker_cmd, contracts_cmd, demo_cmd)
+COMMAND_GROUPS = (kafka_cmd, topics_cmd, config_cmd, clock_cmd, worker_cmd, scenario_cmd, contracts_cmd, demo_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
