@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from workers.cli import (
+    cases_cmd,
     clock_cmd,
     config_cmd,
     contracts_cmd,
@@ -18,7 +19,7 @@ from workers.cli import (
     worker_cmd,
 )
 
-COMMAND_GROUPS = (kafka_cmd, topics_cmd, config_cmd, clock_cmd, worker_cmd, scenario_cmd, contracts_cmd, demo_cmd)
+COMMAND_GROUPS = (kafka_cmd, topics_cmd, config_cmd, clock_cmd, worker_cmd, scenario_cmd, cases_cmd, contracts_cmd, demo_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,1 @@
+"""Read models folded from `case.events` alone: what `dcs cases`, the demo summary and replay show."""
