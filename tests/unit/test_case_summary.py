@@ -7,8 +7,8 @@ from workers.projections.case_summary import summaries
 CASE = "100/001/1/2025"
 
 
-def event(kind, **payload):
-    return {"case_id": CASE, "type": f"case.{kind}", "payload": payload}
+def event(event_type, **payload):
+    return {"case_id": CASE, "type": f"case.{event_type}", "payload": payload}
 
 
 def test_a_case_through_its_life():
