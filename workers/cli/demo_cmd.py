@@ -1,48 +1,80 @@
-"""``dcs demo``: bring the local stack up and report what is ready.
+"""``dcs demo``: the whole service on a sample group for a simulated month, then a summary.
 
-Today this starts the broker, provisions every topic of topics.yaml under the ``demo.`` prefix
-and reports readiness; the case lifecycle issue turns it into the simulated month.
+Starts the broker (if needed), fresh topics, both sandboxes (the partner autonomous) and every
+worker as processes; plays the month day by day with progress; prints the summary; stops all
+it started on exit or Ctrl-C, leaving logs and the event log (case-events.jsonl) to inspect.
 """
 
 from __future__ import annotations
 
-import time
+import json
+from pathlib import Path
 
 
 def register(groups) -> None:
-    parser = groups.add_parser("demo", help="start the local stack and report readiness")
-    parser.add_argument("--prefix", default="demo.", help="topic prefix for the demo run")
+    parser = groups.add_parser("demo", help="run the service on a sample group for a simulated month")
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seconds-per-day", type=float, default=1.5)
+    parser.add_argument("--runs-dir", type=Path, default=None)
     parser.set_defaults(handler=_demo)
 
 
 def _demo(args) -> int:
-    from rich.console import Console
-    from rich.table import Table
+    import random
+    import time
 
-    from workers.cli.main import UserFacingError
+    import httpx
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from workers.cli.cases_cmd import _events  # noqa: F401  (same reader as `dcs cases`)
+    from workers.demo.month import load_world, play_month
+    from workers.demo.summary import render
     from workers.infra import local_kafka
     from workers.infra.settings import load_settings
-    from workers.infra.topic_admin import apply_topics
-    from workers.infra.topic_map import load_topic_map
+    from workers.infra.topic_io import read_to_end
+    from workers.scenario.stack import start_stack, start_workers
 
     console = Console()
-    settings = load_settings(topic_prefix=args.prefix)
-    started = time.monotonic()
-    with console.status("starting Kafka (the first run downloads it from Maven Central)…"):
-        try:
-            bootstrap = local_kafka.up(settings)
-        except local_kafka.BrokerError as error:
-            raise UserFacingError(str(error)) from error
-    console.print(f"[green]✓[/] Kafka answers at {bootstrap} ({time.monotonic() - started:.1f}s)")
-    topic_map = load_topic_map()
-    reports = apply_topics(settings, topic_map)
-    table = Table(title=f"topics under prefix '{args.prefix}'")
-    for column in ("topic", "partitions", "cleanup", "retention", "key", "state"):
-        table.add_column(column)
-    for report in reports:
-        spec = topic_map.topics[report.topic.removeprefix(args.prefix)]
-        table.add_row(report.topic, str(spec.partitions), spec.cleanup_policy, spec.retention, spec.key,
-                      report.action if not report.differences else "; ".join(report.differences))
-    console.print(table)
-    console.print(f"[green]✓[/] {len(reports)} topics provisioned; stop the broker with [bold]dcs kafka down[/]")
+    base = load_settings()
+    broker_was_running = bool(local_kafka.running_pid(local_kafka.BrokerPaths.of(base))) or not base.uses_local_broker
+    rng = random.Random(args.seed)
+    with console.status("starting Kafka, the M3 and partner sandboxes and the workers…"):
+        stack = start_stack("demo", ("INTRUM", "SVEA"), args.runs_dir or base.data_dir / "demo",
+                            partner_mode="autonomous", naive=False, seed=args.seed)
+    try:
+        with console.status("loading the sample group (3 divisions, 2 partners, 50 customers, 200 invoices)…"):
+            config, group = load_world(stack, rng)
+            start_workers(stack)
+        console.print(f"[green]✓[/] service up — topics [bold]{stack.settings.topic_prefix}*[/], logs in {stack.run_dir}")
+        with Progress(console=console) as progress:
+            task = progress.add_task("simulated month", total=args.days)
+
+            def on_day(day, log):
+                progress.update(task, advance=1, description=f"{day}  overdue sent {log.overdue_sent}, "
+                                f"payments {log.payments}, credits {log.credits}")
+
+            log = play_month(stack, config, group, rng, args.days, on_day, args.seconds_per_day)
+        with console.status("letting the partner finish its last settlements…"):
+            time.sleep(max(5.0, args.seconds_per_day * 4))
+        events = []
+        seen = set()
+        for record in read_to_end(stack.settings, "case.events"):
+            envelope = record.envelope("case.events")
+            if envelope.event_id not in seen:
+                seen.add(envelope.event_id)
+                events.append(envelope.model_dump(mode="json"))
+        (stack.run_dir / "case-events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+        m3 = httpx.get(f"{stack.m3_url}/_sandbox/state", timeout=30).json()
+        partners = httpx.get(f"{stack.partner_url}/_sandbox/state", timeout=30).json()
+        console.rule(f"Summary — {len(log.days)} days, division 011 unpaused on {log.unpaused_on}")
+        render(console, events, m3, partners)
+        console.print(f"\nEvent log: {stack.run_dir / 'case-events.jsonl'} ({len(events)} events); worker and "
+                      f"sandbox logs: {stack.run_dir}/*.log\nWith the broker up: "
+                      f"[bold]DCS_TOPIC_PREFIX={stack.settings.topic_prefix} dcs cases list[/]")
+    finally:
+        stack.stop()
+        if not broker_was_running:
+            local_kafka.down(base)
     return 0

@@ -1,0 +1,1 @@
+"""`make demo`: a sample group of companies runs a simulated month against the real service."""
