@@ -58,10 +58,9 @@ def play_month(stack: Stack, config: dict[str, Any], group: list[DemoInvoice], r
             apply_configuration(stack.settings, unpaused, actor=ACTOR)
             log.unpaused_on = day
         for invoice in (i for i in group if i.overdue_on == day):
-            rule = invoice.data.get("reminder_rule") or "CR1"
             http.post(f"{stack.m3_url}/_sandbox/overdue", json={
                 "division": invoice.data["division"], "invoice": invoice.data["invoice"], "year": 2026,
-                "reminders": rules.get(rule, {"reminders_required": 2})["reminders_required"] + (rule == "CR1"),
+                "reminders": max(rule["reminders_required"] for rule in rules.values()),
                 "last_reminder": (day - timedelta(days=1)).isoformat()}).raise_for_status()
             log.overdue_sent += 1
         _customers_pay(http, stack, rng, day, log)
