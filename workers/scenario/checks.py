@@ -53,7 +53,7 @@ def _check_invoice(wanted, result, record) -> None:
     if actual is None:
         record(label, "present", None, held=False)
         return
-    for field, value in wanted.model_dump(exclude_none=True, exclude={"division", "invoice", "year"}).items():
+    for field, value in wanted.model_dump(exclude_unset=True, exclude={"division", "invoice", "year"}).items():
         record(f"{label}.{field}", value, actual.get(field))
     if wanted.reminder_stop is not None:
         holders = [(pid, c) for pid, book in result["partners"].items() for c in book["cases"]
@@ -84,7 +84,7 @@ def _check_partner_case(wanted, result, record) -> None:
     if not cases:
         return
     actual = cases[0]
-    for field, value in wanted.model_dump(exclude_none=True, exclude={"partner", "case_no"}).items():
+    for field, value in wanted.model_dump(exclude_unset=True, exclude={"partner", "case_no"}).items():
         got = actual.get(field)
         if field == "close_requests" and isinstance(value, int):
             got = len(got or [])
