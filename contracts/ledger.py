@@ -24,7 +24,8 @@ from contracts.money import Currency, SignedAmount
 class InvoiceOverdue(InvoiceRef, Payload):
     """An overdue invoice with everything eligibility and registration need (version 2).
 
-    ``reminder_rule`` is set only when the invoice overrides the customer's rule (CRS610 RMCT);
+    ``reminder_rule`` is the rule that applies: the invoice's own, else the customer's (CRS610
+    RMCT), resolved by the producer; None only when neither has one (then no partner takes it);
     ``collection_code`` is M3's CLCD, whose blocking values are configuration.
     """
 

@@ -59,7 +59,7 @@ def create_app(
         consumer_auto_offset_reset="earliest",
         web_enabled=web_port is not None,
         web_port=web_port or settings.web_port_base,
-        web_host="127.0.0.1",
+        web_host=settings.web_host,
         autodiscover=False,
         logging_config=None,
         loghandlers=[],

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     local_broker_port: int = Field(default=19092, ge=1024, le=65535)
     local_controller_port: int = Field(default=19093, ge=1024, le=65535)
     web_port_base: int = Field(default=6066, ge=1024, le=65000)
+    web_host: str = Field(default="127.0.0.1", description="bind address of worker web servers (ingress, webhooks)")
     profile: Literal["production", "test"] = "production"
 
     # ---- M3 (DOMAIN §5): ION API credentials file and the tenant's case-info transaction set
