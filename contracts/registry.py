@@ -255,6 +255,8 @@ def encode(topic: str, envelope: Envelope[Any]) -> bytes:
 def decode(topic: str, raw: bytes) -> Envelope[Any]:
     """Validate raw bytes from ``topic`` into a typed envelope, upcasting older versions."""
     allowed = _allowed_on(topic)
+    if raw is None:
+        raise ContractError(f"a tombstone (no value) is not a message on {topic}")
     try:
         data = from_json(raw)
     except (ValueError, RecursionError) as error:

@@ -295,3 +295,8 @@ def test_contracts_are_frozen() -> None:
         envelope.source = "someone else"  # type: ignore[misc]
     with pytest.raises(ValidationError):
         envelope.payload.reason = "changed"  # type: ignore[misc]
+
+
+def test_a_tombstone_is_a_contract_error() -> None:
+    with pytest.raises(ContractError, match="tombstone"):
+        decode("ledger.overdue", None)  # type: ignore[arg-type]

@@ -23,7 +23,12 @@ def _run(args) -> int:
 
     configure_logging(args.log_format, args.log_level)
     settings = load_settings()
-    app = build_worker(args.name, settings, web_port=args.web_port or web_port(args.name, settings))
+    try:
+        app = build_worker(args.name, settings, web_port=args.web_port or web_port(args.name, settings))
+    except (RuntimeError, ValueError, OSError) as error:
+        from workers.cli.main import UserFacingError
+
+        raise UserFacingError(f"{args.name} cannot start: {error}", exit_code=2) from error
     worker = faust.Worker(app, loglevel=args.log_level, logging_config=None, redirect_stdouts=False,
                           override_logging=False)
     worker.execute_from_commandline()
