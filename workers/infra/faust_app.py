@@ -60,6 +60,7 @@ def create_app(
         web_enabled=web_port is not None,
         web_port=web_port or settings.web_port_base,
         web_host=settings.web_host,
+        web_bind=settings.web_host,
         autodiscover=False,
         logging_config=None,
         loghandlers=[],
