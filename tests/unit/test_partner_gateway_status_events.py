@@ -74,6 +74,9 @@ class FakeFeed:
         offset = int(since or 0)
         return (self.pages[offset] if offset < len(self.pages) else []), str(min(offset + 1, len(self.pages)))
 
+    async def settlements(self, since: str | None = None) -> tuple[list, str | None]:
+        return [], since
+
 
 class FakeClients:
     def __init__(self, feed: FakeFeed) -> None:

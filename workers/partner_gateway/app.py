@@ -42,7 +42,7 @@ def build(settings: Settings, *, web_port: int | None = None, in_memory_tables: 
     commands = raw_topic(app, settings, "partner.commands")
     sink = DeadLetterSink(settings.topic("partner.commands"), "partner.commands.dlq",
                           raw_topic(app, settings, "partner.commands.dlq"), WORKER)
-    outputs = {name: raw_topic(app, settings, name) for name in ("partner.case-status", FEED_DLQ)}
+    outputs = {name: raw_topic(app, settings, name) for name in ("partner.case-status", "partner.remittance", FEED_DLQ)}
     partitions = commands.partitions
     pull_topic = app.topic(f"{app.conf.id}-partner-pulls", **RAW, internal=True, partitions=partitions,
                            retention=timedelta(days=1))

@@ -22,6 +22,7 @@ from workers.partner_gateway.connection import PartnerSetupError
 from workers.partner_gateway.feed_state import FeedBatch, FeedState
 from workers.partner_gateway.publishing import NotAcknowledged, Outgoing, Publisher, feed_dead_letter
 from workers.partner_gateway.retrying import TRANSIENT
+from workers.partner_gateway.settlements import cursor_key, read_settlements
 from workers.partner_gateway.status_events import Problem, messages_for
 
 log = get_logger(__name__)
@@ -103,12 +104,17 @@ class FeedPuller:
             for change in changes:
                 reader.read(change)
             await self.publisher.publish(reader.out)
+            payouts, settlement_cursor = await read_settlements(client, self.state, partner)
+            await self.publisher.publish(payouts)
         except (*TRANSIENT, PartnerSetupError, NotAcknowledged) as error:
             self.health.count("feed_pull_failures")
             reason = f"{type(error).__name__}: {error}"[:300]
             log.warning("feed_pull_failed", partner=partner, error=reason)
             return PullResult(False, reason=reason)
         reader.batch.commit(cursor)
+        if settlement_cursor is not None and settlement_cursor != self.state.cursor(cursor_key(partner)):
+            self.state.cursors[cursor_key(partner).encode()] = settlement_cursor.encode()
+        self.health.count("settlements_published", len(payouts))
         published = sum(1 for topic, _ in reader.out if topic == STATUS_TOPIC)
         self.health.count("feed_messages", published)
         if changes:
