@@ -72,8 +72,7 @@ class QuietWatch:
             if worker == "case-processor" and (health.get("business_date") != clock_date
                                                or health.get("config_version", 0) < config_offset):
                 return f"case-processor has not acted on clock {clock_date} / config offset {config_offset} yet"
-        for worker, topics in self._reads.items():
-            lag = self._lag(f"{self.stack.settings.topic_prefix}dcs-{worker}", topics)
+        for worker, lag in self._lags().items():
             if lag:
                 return f"{worker} lags by {lag}"
         partner = self._http.get(f"{self.stack.partner_url}/_sandbox/state").json()
@@ -82,11 +81,17 @@ class QuietWatch:
         self._http.post(f"{self.stack.m3_url}/_sandbox/drain")
         return None
 
-    def _lag(self, group: str, topics: list[str]) -> int:
+    def _lags(self) -> dict[str, int]:
+        """Per worker: messages on the topics it reads that its group has not committed yet."""
         from kafka import TopicPartition
 
-        partitions = [TopicPartition(t, p) for t in topics for p in (self._consumer.partitions_for_topic(t) or ())]
-        ends = self._consumer.end_offsets(partitions)
-        committed = self._admin.list_consumer_group_offsets(group)
-        return sum(max(0, end - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0))
-                   for tp, end in ends.items())
+        groups = {f"{self.stack.settings.topic_prefix}dcs-{worker}": worker for worker in self._reads}
+        committed = self._admin.list_group_offsets({group: None for group in groups})
+        lags = {}
+        for group, worker in groups.items():
+            partitions = [TopicPartition(t, p) for t in self._reads[worker]
+                          for p in (self._consumer.partitions_for_topic(t) or ())]
+            done = committed.get(group, {})
+            lags[worker] = sum(max(0, end - (done[tp].offset if tp in done and done[tp].offset >= 0 else 0))
+                               for tp, end in self._consumer.end_offsets(partitions).items())
+        return lags
