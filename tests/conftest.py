@@ -12,7 +12,7 @@ import pytest
 
 from workers.infra import local_kafka
 from workers.infra.settings import Settings, load_settings
-from workers.infra.topic_admin import apply_topics
+from workers.infra.topic_admin import apply_topics, delete_prefixed_topics
 from workers.infra.topic_map import load_topic_map
 
 
@@ -35,11 +35,21 @@ def topic_prefix() -> str:
 
 
 @pytest.fixture
-def kafka_settings(kafka_bootstrap: str, topic_prefix: str, tmp_path) -> Settings:
-    """Settings of a test with its own topics (all of topics.yaml, provisioned) and data dir."""
+def kafka_settings(kafka_bootstrap: str, topic_prefix: str, tmp_path) -> Iterator[Settings]:
+    """Settings of a test with its own topics (all of topics.yaml, provisioned) and data dir;
+    the topics are deleted afterwards so a long session does not pile up partitions."""
     settings = load_settings(profile="test", topic_prefix=topic_prefix, data_dir=tmp_path / "data")
     apply_topics(settings, load_topic_map())
-    return settings
+    yield settings
+    delete_prefixed_topics(settings, topic_prefix)
+
+
+@pytest.fixture(autouse=True)
+def _drop_topics_of_the_test(request, topic_prefix: str) -> Iterator[None]:
+    """Tests that provision topics by prefix themselves get them removed too."""
+    yield
+    if "kafka_bootstrap" in request.fixturenames and "kafka_settings" not in request.fixturenames:
+        delete_prefixed_topics(load_settings(profile="test"), topic_prefix)
 
 
 _suite_seconds: dict[str, float] = defaultdict(float)

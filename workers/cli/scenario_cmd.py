@@ -12,6 +12,8 @@ def register(groups) -> None:
     run.add_argument("file", type=Path)
     run.add_argument("--out", type=Path, default=None, help="where to write RESULT.json")
     run.add_argument("--runs-dir", type=Path, default=None, help="logs and data of runs (default .data/scenarios)")
+    run.add_argument("--keep-topics", action="store_true",
+                     help="keep the run's topics for inspection (dcs cases list with its prefix)")
     run.set_defaults(handler=_run)
     validate = actions.add_parser("validate", help="check FILE without running it; exit 0 or 2")
     validate.add_argument("file", type=Path)
@@ -43,7 +45,8 @@ def _run(args) -> int:
     scenario = _load(args.file)
     console = Console(stderr=True)
     runs_dir = args.runs_dir or load_settings().data_dir / "scenarios"
-    code, result = run_scenario(scenario, args.out, runs_dir, progress=lambda text: console.print(text))
+    code, result = run_scenario(scenario, args.out, runs_dir, progress=lambda text: console.print(text),
+                                keep_topics=args.keep_topics)
     failed = [c for c in result["checks"] if not c["held"]]
     for c in failed:
         console.print(f"[red]✗[/] {c['key']}: expected {c['expected']!r}, got {c['actual']!r}")

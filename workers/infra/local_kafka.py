@@ -117,7 +117,9 @@ def _java(lib: Path, main_class: str, *args: str, heap: str | None = None) -> li
 def _format_storage(lib: Path, paths: BrokerPaths) -> None:
     if (paths.data / "meta.properties").exists():
         return
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    cluster_id = "-"
+    while cluster_id.startswith("-"):  # a leading dash would read as an option to kafka-storage
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     result = subprocess.run(
         _java(lib, "kafka.tools.StorageTool", "format", "--standalone", "-t", cluster_id,
               "-c", str(paths.properties)),
@@ -153,6 +155,7 @@ def up(settings: Settings, timeout: float = 90.0) -> str:
         process = subprocess.Popen(
             _java(lib, "kafka.Kafka", str(paths.properties), heap="1g"),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=_raise_open_file_limit,
         )
     paths.pid_file.write_text(str(process.pid))
     deadline = time.monotonic() + timeout
@@ -192,6 +195,16 @@ def status(settings: Settings) -> dict[str, object]:
         "ready": broker_is_ready(settings, timeout=3.0),
         "log": str(paths.log) if settings.uses_local_broker else None,
     }
+
+
+def _raise_open_file_limit() -> None:
+    """Every partition keeps segment files open; many test runs mean many partitions."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 1_048_576
+    if soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def _tail(path: Path, lines: int = 30) -> str:

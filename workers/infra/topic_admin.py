@@ -84,3 +84,19 @@ def _differences(spec: TopicSpec, partitions: int, configs: dict[str, str]) -> t
         if actual is not None and actual != declared:
             found.append(f"{key}: declared {declared}, cluster has {actual}")
     return tuple(found)
+
+
+def delete_prefixed_topics(settings: Settings, prefix: str) -> int:
+    """Remove every topic of an isolated run (ours and faust's internal ones) by its prefix."""
+    from kafka import KafkaAdminClient
+
+    if not prefix:
+        raise ValueError("refusing to delete topics without a prefix")
+    admin = KafkaAdminClient(**kafka_python_options(settings), client_id="dcs-topics-cleanup")
+    try:
+        doomed = [name for name in admin.list_topics() if name.startswith(prefix)]
+        if doomed:
+            admin.delete_topics(doomed, raise_errors=False)
+        return len(doomed)
+    finally:
+        admin.close()

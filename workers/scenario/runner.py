@@ -15,6 +15,7 @@ import httpx
 
 from workers.config_events.clock import set_business_date
 from workers.config_events.store import apply_configuration
+from workers.infra.topic_admin import delete_prefixed_topics
 from workers.infra.topic_io import read_to_end
 from workers.scenario.checks import check
 from workers.scenario.loading import Scenario
@@ -23,7 +24,9 @@ from workers.scenario.stack import SCENARIO_WORKERS, Stack, start_stack, start_w
 from workers.scenario.steps import ACTOR, Player
 
 
-def run_scenario(scenario: Scenario, out: Path | None, base_dir: Path, progress=print) -> tuple[int, dict[str, Any]]:
+def run_scenario(scenario: Scenario, out: Path | None, base_dir: Path, progress=print,
+                 keep_topics: bool = False) -> tuple[int, dict[str, Any]]:
+    """Run one scenario; its topics are deleted afterwards unless `keep_topics` (logs stay)."""
     partners = tuple(sorted(scenario.config.get("partners", {})))
     stack = start_stack(scenario.name, partners, base_dir)
     watch: QuietWatch | None = None
@@ -47,6 +50,8 @@ def run_scenario(scenario: Scenario, out: Path | None, base_dir: Path, progress=
         if watch is not None:
             watch.close()
         stack.stop()
+        if not keep_topics:
+            delete_prefixed_topics(stack.settings, stack.settings.topic_prefix)
     result["checks"] = check(scenario.expect, result)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
