@@ -36,8 +36,8 @@ class DebtorIn(_In):
     customer_no: Text
     name: Text
     type: Literal["private", "business"]
-    org_no: Annotated[str, Field(pattern=r"^\d{6,12}$")] | None = None
-    national_id: Annotated[str, Field(pattern=r"^\d{6,12}$")] | None = None
+    org_no: Annotated[str, Field(pattern=r"^(\d{6,12}|\d{7}-\d)$")] | None = None  # NO/SE digits, FI Y-tunnus
+    national_id: Annotated[str, Field(pattern=r"^(\d{6,12}|\d{6}[-+A]\d{3}[0-9A-Y])$")] | None = None  # FI henkilötunnus too
     address: AddressIn
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
 

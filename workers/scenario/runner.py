@@ -19,9 +19,9 @@ from workers.infra.topic_admin import delete_prefixed_topics
 from workers.infra.topic_io import read_to_end
 from workers.scenario.checks import check
 from workers.scenario.loading import Scenario
-from workers.scenario.quiet import QuietWatch
+from workers.scenario.quiet import NotQuiet, QuietWatch
 from workers.scenario.stack import SCENARIO_WORKERS, Stack, start_stack, start_workers
-from workers.scenario.steps import ACTOR, Player
+from workers.scenario.steps import ACTOR, Player, StepFailed
 
 
 def run_scenario(scenario: Scenario, out: Path | None, base_dir: Path, progress=print,
@@ -30,6 +30,7 @@ def run_scenario(scenario: Scenario, out: Path | None, base_dir: Path, progress=
     partners = tuple(sorted(scenario.config.get("partners", {})))
     stack = start_stack(scenario.name, partners, base_dir)
     watch: QuietWatch | None = None
+    aborted: dict[str, Any] | None = None
     try:
         _load_world(stack, scenario)
         start_workers(stack)
@@ -39,8 +40,14 @@ def run_scenario(scenario: Scenario, out: Path | None, base_dir: Path, progress=
         config_end = _end_offset(stack, "config")
         watch.wait(player.clock.isoformat(), config_end)
         for step in scenario.steps:
-            player.play(step)
-            watch.wait(player.clock.isoformat(), _end_offset(stack, "config"))
+            try:
+                player.play(step)
+                watch.wait(player.clock.isoformat(), _end_offset(stack, "config"))
+            except (StepFailed, NotQuiet) as error:
+                aborted = {"key": f"steps[{step.index}].{step.kind}", "expected": "done", "actual": str(error),
+                           "held": False}
+                progress(f"  step {step.index + 1} {step.kind} FAILED: {error}")
+                break
             progress(f"  step {step.index + 1}/{len(scenario.steps)} {step.kind} done (clock {player.clock})")
         from workers.scenario.result import collect
 
@@ -52,7 +59,7 @@ def run_scenario(scenario: Scenario, out: Path | None, base_dir: Path, progress=
         stack.stop()
         if not keep_topics:
             delete_prefixed_topics(stack.settings, stack.settings.topic_prefix)
-    result["checks"] = check(scenario.expect, result)
+    result["checks"] = ([aborted] if aborted else []) + check(scenario.expect, result)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2, default=str))
