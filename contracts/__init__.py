@@ -27,6 +27,7 @@ from contracts.config_entities import ConfigEntityChanged, ConfigEntitySet, enti
 from contracts.dead_letter import MAX_RAW_BYTES, DeadLetter, dead_letter_from
 from contracts.debtor import Address, Debtor
 from contracts.envelope import Envelope, derived_event_id
+from contracts.feed_reads import FeedReadRequested
 from contracts.errors import ContractError
 from contracts.identity import (
     CaseId,
@@ -86,6 +87,7 @@ __all__ = [
     "DeadLetter",
     "Debtor",
     "Envelope",
+    "FeedReadRequested",
     "ForwardPayment",
     "HandedOver",
     "InvoiceDeferred",

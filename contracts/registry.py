@@ -34,6 +34,7 @@ from contracts.clock import BusinessDateSet
 from contracts.config_entities import ConfigEntityChanged, ConfigEntitySet
 from contracts.dead_letter import DeadLetter
 from contracts.envelope import Envelope, derived_event_id
+from contracts.feed_reads import FeedReadRequested
 from contracts.errors import ContractError, describe
 from contracts.m3_commands import PostStatement, SetCaseInfo, SetReminderStop
 from contracts.m3_outcomes import CommandOutcome
@@ -100,6 +101,7 @@ MESSAGE_TYPES: Mapping[str, MessageType] = _index(
     MessageType(PostStatement),
     MessageType(CommandOutcome),
     MessageType(RecheckDue),
+    MessageType(FeedReadRequested),
     MessageType(ConfigEntitySet),
     MessageType(ConfigEntityChanged),
     MessageType(BusinessDateSet),
@@ -129,6 +131,7 @@ TOPIC_CONTRACTS: Mapping[str, frozenset[str]] = MappingProxyType(
         "m3.commands": frozenset({"m3.set_reminder_stop", "m3.set_case_info", "m3.post_statement"}),
         "m3.outcomes": frozenset({"m3.command_outcome"}),
         "case.rechecks": frozenset({"case.recheck_due"}),
+        "partner.feed-reads": frozenset({"partner.feed_read_requested"}),
         "config": frozenset({"config.entity_set"}),
         "config.changes": frozenset({"config.entity_changed"}),
         "clock": frozenset({"clock.business_date_set"}),

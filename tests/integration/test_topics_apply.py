@@ -51,7 +51,7 @@ def test_drifted_partition_count_and_config_are_reported(kafka_bootstrap, topic_
 
 def test_cli_dry_run_creates_nothing_and_exit_code_reports_drift(kafka_bootstrap, topic_prefix, capsys):
     assert dcs(["topics", "apply", "--dry-run", "--prefix", topic_prefix]) == 0
-    assert "27 to create" in capsys.readouterr().out
+    assert "28 to create" in capsys.readouterr().out
     settings = load_settings(profile="test", topic_prefix=topic_prefix)
     assert {r.action for r in apply_topics(settings, load_topic_map(), dry_run=True)} == {"create"}
     assert dcs(["topics", "apply", "--prefix", topic_prefix]) == 0

@@ -165,6 +165,8 @@ SAMPLES: dict[str, Callable[[], Envelope]] = {
         "references": {"JBNO": "123", "JBDT": "20250401"}}, key=SETTLEMENT),
     "case.recheck_due": _sample("case.recheck_due", {
         "trigger": "clock", "business_date": date(2025, 3, 14), "config_version": 3}, case_id=CASE),
+    "partner.feed_read_requested": _sample("partner.feed_read_requested", {
+        "partner": "INTRUM", "request_id": "r-1", "origin": "webhook"}),
     "config.entity_set": _sample("config.entity_set", {
         "kind": "partner", "entity_id": "INTRUM", "value": {"name": "Intrum", "rules": ["CR1"]}}),
     "config.entity_changed": _sample("config.entity_changed", {

@@ -2,7 +2,7 @@
 
 - agent ``handle_commands`` on ``partner.commands`` (concurrency 1: a partition's commands in
   order; invalid ones to ``partner.commands.dlq``, the partition goes on);
-- agent ``read_partner_feeds`` on the internal pull topic: reads a partner's delta status feed
+- agent ``read_partner_feeds`` on ``partner.feed-reads``: reads a partner's delta status feed
   and keeps the cursor, case-number index and held entries in changelogged tables;
 - ``POST /webhooks/partners/{partner}`` and a timer every ``partner_poll_interval_s`` (0 = off)
   that ask for feed reads; ``/health`` and ``/metrics``.
@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from workers.config_events.follower import LiveView
@@ -30,7 +29,6 @@ from workers.partner_gateway.webhook import WebhookReceiver
 
 log = get_logger(__name__)
 WORKER = "partner-gateway"
-RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
 
 
 def build(settings: Settings, *, web_port: int | None = None, in_memory_tables: bool = False,
@@ -44,8 +42,7 @@ def build(settings: Settings, *, web_port: int | None = None, in_memory_tables: 
                           raw_topic(app, settings, "partner.commands.dlq"), WORKER)
     outputs = {name: raw_topic(app, settings, name) for name in ("partner.case-status", "partner.remittance", FEED_DLQ)}
     partitions = commands.partitions
-    pull_topic = app.topic(f"{app.conf.id}-partner-pulls", **RAW, internal=True, partitions=partitions,
-                           retention=timedelta(days=1))
+    pull_topic = raw_topic(app, settings, "partner.feed-reads")
     state = FeedState(*(app.Table(name, key_type=bytes, value_type=bytes, partitions=partitions)
                         for name in ("partner-cursors", "case-numbers", "held-status-events")))
     clients = PartnerClients(settings, view, options)

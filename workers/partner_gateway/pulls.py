@@ -3,7 +3,7 @@
 Faust tables can only be written while a stream event is being handled, and the cursor and
 index must change in one place at a time per partner. So a webhook does not read the feed
 itself: it writes a pull request, keyed by partner, to the gateway's own internal topic
-(``<app id>-partner-pulls``, like faust's changelogs not listed in topics.yaml) and waits for
+(``partner.feed-reads`` in topics.yaml, provisioned with the others) and waits for
 the agent that consumes it to report back through a local future. The agent handles a
 partner's requests one at a time, in order, and writes the tables in that partner's
 partition. A request redelivered after a crash is simply read again (reads are idempotent).
@@ -12,13 +12,16 @@ partition. A request redelivered after a crash is simply read again (reads are i
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from contracts import ContractError, FeedReadRequested, decode, encode, new_message
 from workers.infra.health import WorkerHealth
 from workers.partner_gateway.feed import PullResult
+
+
+TOPIC = "partner.feed-reads"
 
 
 @dataclass(frozen=True)
@@ -28,15 +31,16 @@ class PullRequest:
     origin: str
 
     def to_bytes(self) -> bytes:
-        return json.dumps({"partner": self.partner, "request_id": self.request_id, "origin": self.origin}).encode()
+        payload = FeedReadRequested(partner=self.partner, request_id=self.request_id, origin=self.origin)
+        return encode(TOPIC, new_message(payload.message_type, payload, source="partner-gateway"))
 
     @classmethod
     def from_bytes(cls, raw: bytes | None) -> PullRequest | None:
         try:
-            data = json.loads(raw or b"")
-            return cls(str(data["partner"]), str(data["request_id"]), str(data.get("origin", "?")))
-        except (ValueError, KeyError, TypeError):
+            payload = decode(TOPIC, raw).payload  # type: ignore[arg-type]
+        except ContractError:
             return None
+        return cls(payload.partner, payload.request_id, payload.origin)
 
 
 class PullRequests:

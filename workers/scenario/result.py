@@ -28,7 +28,8 @@ def collect(stack: Stack, scenario: str, clock: str, rejected: list[dict[str, An
         "scenario": scenario,
         "clock": clock,
         "m3": {
-            "invoices": [{k: inv.get(k) for k in INVOICE_FIELDS} for inv in m3["invoices"]],
+            "invoices": [{k: inv.get(k) or (None if k in ("stopped_by", "stop_date") else inv.get(k))
+                          for k in INVOICE_FIELDS} for inv in m3["invoices"]],
             "statements": [{"settlement": s["settlement"], "division": s["division"], "head": s["head"],
                             "lines": [{"amount": line["amount"],
                                        "details": [{k: d.get(k) for k in ("type", "amount", "invoice", "year", "kid")}
