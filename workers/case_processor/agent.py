@@ -18,7 +18,7 @@ from workers.case_processor.handover import due_for_recheck
 from workers.case_processor.state import CaseState
 from workers.config_events.follower import LiveView, LiveViewService
 from workers.infra.dead_letters import DeadLetterSink
-from workers.infra.faust_app import create_app, raw_topic
+from workers.infra.faust_app import create_app, declare_table_changelogs, raw_topic
 from workers.infra.health import WorkerHealth, serve_health
 from workers.infra.logs import get_logger
 from workers.infra.settings import Settings
@@ -99,6 +99,7 @@ def build(settings: Settings, *, web_port: int | None = None, in_memory_tables: 
         if sent:
             log.info("rechecks_sent", count=sent, business_date=today.isoformat())
 
+    declare_table_changelogs(app, settings)
     app.case_health = health  # type: ignore[attr-defined]
     app.case_view = view  # type: ignore[attr-defined]
     return app

@@ -79,3 +79,32 @@ def raw_topic(app: faust.App, settings: Settings, logical_name: str, topic_map: 
         partitions=spec.partitions,
         internal=False,
     )
+
+
+def declare_table_changelogs(app: faust.App, settings: Settings, topic_map: TopicMap | None = None) -> list[str]:
+    """Create the changelog topics of the app's tables before the app starts (compacted, one
+    partition per partition of the case-keyed topics).
+
+    Faust would declare them itself at start, but a consumer that joins before the broker's
+    metadata shows them assigns no changelog partitions and the first table write then fails
+    with PartitionsMismatch. Creating them first removes that race. Idempotent.
+    """
+    from kafka import KafkaAdminClient
+
+    from workers.infra.kafka_clients import kafka_python_options
+
+    topic_map = topic_map or load_topic_map()
+    partitions = topic_map.topics["ledger.overdue"].partitions
+    names = [table.changelog_topic.get_topic_name() for table in app.tables.values()]
+    if not names:
+        return []
+    admin = KafkaAdminClient(**kafka_python_options(settings), client_id="dcs-changelogs")
+    try:
+        missing = [name for name in names if name not in set(admin.list_topics())]
+        if missing:
+            admin.create_topics({name: {"num_partitions": partitions, "replication_factor": topic_map.replication_factor,
+                                        "configs": {"cleanup.policy": "compact"}} for name in missing},
+                                raise_errors=False, wait_for_metadata=True)
+        return missing
+    finally:
+        admin.close()

@@ -14,7 +14,7 @@ from typing import Any
 
 from workers.config_events.follower import LiveView
 from workers.infra.dead_letters import DeadLetterSink, valid_messages
-from workers.infra.faust_app import create_app, raw_topic
+from workers.infra.faust_app import create_app, declare_table_changelogs, raw_topic
 from workers.infra.health import WorkerHealth, serve_health
 from workers.infra.logs import get_logger
 from workers.infra.settings import Settings
@@ -120,6 +120,7 @@ def build(settings: Settings, *, web_port: int | None = None, in_memory_tables: 
         await clients.aclose()
         await view.stop()
 
+    declare_table_changelogs(app, settings)
     app.gateway_health = health  # type: ignore[attr-defined]
     app.gateway_view = view  # type: ignore[attr-defined]
     return app

@@ -12,7 +12,7 @@ from typing import Any
 
 from contracts import ContractError, Envelope, decode, encode, message_key, new_message
 from workers.infra.dead_letters import DeadLetterSink
-from workers.infra.faust_app import create_app, raw_topic
+from workers.infra.faust_app import create_app, declare_table_changelogs, raw_topic
 from workers.infra.health import WorkerHealth, serve_health
 from workers.infra.logs import get_logger
 from workers.infra.settings import Settings
@@ -89,4 +89,5 @@ def build(settings: Settings, *, web_port: int | None = None, in_memory_tables: 
                 health.count("statements_requested")
             progress[key] = state.model_dump_json().encode()
 
+    declare_table_changelogs(app, settings)
     return app
