@@ -41,3 +41,16 @@ def test_skips_and_rejections():
               currency="NOK", business_date="2026-01-07"),
         event("registration_rejected", partner="SVEA", reason="debtor unknown")])[CASE]
     assert (rejected.state, rejected.code, rejected.problems) == ("rejected", 0, ("debtor unknown",))
+
+
+def test_closed_settled_with_money_open_is_awaiting_settlement():
+    events = [
+        event("handed_over", partner="INTRUM", division="001", customer="C1", amount="500.00", open_amount="500.00",
+              currency="NOK", business_date="2026-01-07"),
+        event("status_changed", partner="INTRUM", case_no="K1", status="closed_settled", code=9,
+              raw_status="AVSLUTTET_OPPGJORT", partner_time="2026-01-09T00:00:00Z", business_date="2026-01-09"),
+    ]
+    assert summaries(events)[CASE].awaiting_settlement
+    settled = events + [event("settlement_line_accepted", settlement_id="INTRUM/S1", principal="500.00",
+                              payout="500.00", open_amount_after="0.00")]
+    assert not summaries(settled)[CASE].awaiting_settlement

@@ -11,7 +11,7 @@ def register(groups) -> None:
     listing = actions.add_parser("list", help="cases as a table")
     listing.add_argument("--partner")
     listing.add_argument("--division")
-    listing.add_argument("--status", help="partner status, or a state: active, deferred, skipped, rejected, closed")
+    listing.add_argument("--status", help="partner status, a state (active, deferred, skipped, rejected, closed) or awaiting_settlement")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=_list)
     show = actions.add_parser("show", help="one case's full history")
@@ -41,17 +41,21 @@ def _list(args) -> int:
 
     rows = [s for s in summaries(_events()).values()
             if (not args.partner or s.partner == args.partner) and (not args.division or s.division == args.division)
-            and (not args.status or args.status in (s.status, s.state))]
+            and (not args.status or args.status in (s.status, s.state)
+                 or (args.status == "awaiting_settlement" and s.awaiting_settlement))]
     if args.json:
-        print(json.dumps([{**s.__dict__, "division": s.division} for s in rows], default=str, indent=2))
+        print(json.dumps([{**s.__dict__, "division": s.division, "awaiting_settlement": s.awaiting_settlement}
+                          for s in rows], default=str, indent=2))
         return 0
     table = Table(title=f"{len(rows)} case(s)")
-    for column in ("case", "state", "partner", "case no", "status", "M3 stop", "amount", "forwarded", "note"):
+    for column in ("case", "state", "partner", "case no", "status", "M3 stop", "amount", "open", "forwarded", "note"):
         table.add_column(column)
     for s in sorted(rows, key=lambda s: s.case_id):
-        note = s.skip_rule or s.deferred_rule or ("; ".join(s.problems)[:40] if s.problems else "")
+        note = ("awaiting settlement" if s.awaiting_settlement else
+                s.skip_rule or s.deferred_rule or ("; ".join(s.problems)[:40] if s.problems else ""))
         table.add_row(s.case_id, s.state, s.partner or "", s.case_no or "", s.status or "", str(s.code),
-                      f"{s.amount:.2f}" if s.amount is not None else "", f"{s.forwarded:.2f}", note)
+                      f"{s.amount:.2f}" if s.amount is not None else "",
+                      f"{s.open_amount:.2f}" if s.open_amount is not None else "", f"{s.forwarded:.2f}", note)
     Console().print(table)
     return 0
 

@@ -15,11 +15,12 @@ from workers.cli import (
     demo_cmd,
     kafka_cmd,
     scenario_cmd,
+    settlements_cmd,
     topics_cmd,
     worker_cmd,
 )
 
-COMMAND_GROUPS = (kafka_cmd, topics_cmd, config_cmd, clock_cmd, worker_cmd, scenario_cmd, cases_cmd, contracts_cmd, demo_cmd)
+COMMAND_GROUPS = (kafka_cmd, topics_cmd, config_cmd, clock_cmd, worker_cmd, scenario_cmd, cases_cmd, settlements_cmd, contracts_cmd, demo_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,6 +25,7 @@ class CaseSummary:
     customer: str | None = None
     currency: str | None = None
     amount: Decimal | None = None
+    open_amount: Decimal | None = None
     skip_rule: str | None = None
     deferred_rule: str | None = None
     forwarded: Decimal = Decimal("0.00")
@@ -36,6 +37,11 @@ class CaseSummary:
     def division(self) -> str:
         return self.case_id.split("/")[1]
 
+    @property
+    def awaiting_settlement(self) -> bool:
+        """Closed settled by the partner while M3 still shows money open: the payout has not come."""
+        return self.code == 9 and (self.open_amount or Decimal(0)) > 0
+
 
 def fold(summary: CaseSummary, event: dict[str, Any]) -> CaseSummary:
     kind, p = event["type"], event["payload"]
@@ -46,7 +52,8 @@ def fold(summary: CaseSummary, event: dict[str, Any]) -> CaseSummary:
         return replace(s, state="deferred", deferred_rule=p["rule"])
     if kind == "case.handed_over":
         return replace(s, state="active", partner=p["partner"], customer=p["customer"], currency=p["currency"],
-                       amount=Decimal(p["open_amount"]), code=1, status="sent_partner", skip_rule=None)
+                       amount=Decimal(p["open_amount"]), open_amount=Decimal(p["open_amount"]), code=1,
+                       status="sent_partner", skip_rule=None)
     if kind == "case.registration_accepted":
         return replace(s, case_no=p["case_no"], code=max(s.code, 2) if s.code < 8 else s.code,
                        status=s.status if s.code >= 2 else "acknowledged")
@@ -55,10 +62,13 @@ def fold(summary: CaseSummary, event: dict[str, Any]) -> CaseSummary:
     if kind == "case.status_changed":
         closed = p["code"] in (8, 9)
         return replace(s, status=p["status"], code=p["code"], case_no=p["case_no"], state="closed" if closed else s.state)
+    if kind == "case.posting_recorded":
+        return replace(s, open_amount=Decimal(p["open_amount_after"]))
     if kind == "case.payment_forwarded":
         return replace(s, forwarded=s.forwarded + Decimal(p["amount"]))
     if kind == "case.settlement_line_accepted":
-        return replace(s, settled_principal=s.settled_principal + Decimal(p["principal"]))
+        return replace(s, settled_principal=s.settled_principal + Decimal(p["principal"]),
+                       open_amount=Decimal(p["open_amount_after"]))
     if kind in ("case.settlement_discrepancy", "case.command_failed"):
         return replace(s, problems=(*s.problems, p["reason"]))
     return s
