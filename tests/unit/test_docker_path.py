@@ -22,6 +22,20 @@ def test_compose_uses_the_same_kafka_and_settings_names_as_the_local_setup():
     assert set(topics["environment"]) <= {"KAFKA_BOOTSTRAP_SERVERS", "DCS_DATA_DIR", "DCS_TOPIC_PREFIX"}
 
 
+def test_compose_runs_every_worker_with_settings_the_settings_object_knows():
+    from workers.infra.settings import Settings
+    from workers.registry import WORKERS
+
+    compose = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+    commands = {tuple(service.get("command", ())) for service in compose["services"].values()}
+    for worker in WORKERS:
+        assert ("dcs", "worker", worker) in commands, worker
+    known = {f"DCS_{name.upper()}" for name in Settings.model_fields} | {"KAFKA_BOOTSTRAP_SERVERS"}
+    for name, service in compose["services"].items():
+        for variable in service.get("environment", {}):
+            assert variable.startswith("KAFKA_") and name == "kafka" or variable in known, (name, variable)
+
+
 def test_docker_guard_reports_no_engine_for_a_missing_socket(monkeypatch, tmp_path):
     from workers.infra.docker_engine import docker_engine_available
 
