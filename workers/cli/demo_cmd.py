@@ -41,8 +41,9 @@ def _demo(args) -> int:
     broker_was_running = bool(local_kafka.running_pid(local_kafka.BrokerPaths.of(base))) or not base.uses_local_broker
     rng = random.Random(args.seed)
     with console.status("starting Kafka, the M3 and partner sandboxes and the workers…"):
-        stack = start_stack("demo", ("INTRUM", "SVEA"), args.runs_dir or base.data_dir / "demo",
-                            partner_mode="autonomous", naive=False, seed=args.seed)
+        stack = start_stack("month", ("INTRUM", "SVEA"), args.runs_dir or base.data_dir / "demo",
+                            partner_mode="autonomous", naive=False, seed=args.seed, kind="demo",
+                            partner_fast=False)
     try:
         with console.status("loading the sample group (3 divisions, 2 partners, 50 customers, 200 invoices)…"):
             config, group = load_world(stack, rng)

@@ -28,6 +28,7 @@ class MonthLog:
     overdue_sent: int = 0
     payments: int = 0
     credits: int = 0
+    refused: int = 0
     unpaused_on: date | None = None
     days: list[date] = field(default_factory=list)
 
@@ -79,10 +80,14 @@ def _customers_pay(http: httpx.Client, stack: Stack, rng: random.Random, day: da
         open_amount = Decimal(invoice["open_amount"])
         kind = "credit" if rng.random() < 0.3 else "payment"
         amount = open_amount if rng.random() < 0.4 else (open_amount * Decimal(rng.randint(10, 60)) / 100).quantize(Decimal("0.01"))
-        http.post(f"{stack.m3_url}/_sandbox/postings", json={
+        response = http.post(f"{stack.m3_url}/_sandbox/postings", json={
             "division": invoice["division"], "invoice": invoice["invoice"], "year": invoice["year"], "kind": kind,
             "amount": f"{amount:.2f}", "function": "AB10-001" if kind == "payment" else "AB10-020",
-            "date": day.isoformat()}).raise_for_status()
+            "date": day.isoformat()})
+        if response.status_code == 409:  # M3 refuses (e.g. more than is open after a settlement): not booked
+            log.refused += 1
+            continue
+        response.raise_for_status()
         if kind == "payment":
             log.payments += 1
         else:

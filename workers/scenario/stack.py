@@ -94,14 +94,14 @@ class Stack:
 
 
 def start_stack(name: str, partners: tuple[str, ...], base_dir: Path, *, partner_mode: str = "scripted",
-                naive: bool = True, seed: int = 0) -> Stack:
+                naive: bool = True, seed: int = 0, kind: str = "scn", partner_fast: bool = True) -> Stack:
     """Start (or reuse) the broker, provision fresh topics and start both sandboxes.
 
     Workers start separately (`start_workers`), once the caller has applied the configuration
     and set the clock, so no worker ever acts on a half-configured run."""
     base = load_settings(profile="test")
     local_kafka.up(base)
-    prefix = f"scn-{name[:20]}-{uuid.uuid4().hex[:8]}."
+    prefix = f"{kind}-{name[:20]}-{uuid.uuid4().hex[:8]}."
     run_dir = base_dir / prefix.rstrip(".")
     run_dir.mkdir(parents=True, exist_ok=True)
     settings = load_settings(profile="test", topic_prefix=prefix, data_dir=run_dir / "data",
@@ -109,7 +109,7 @@ def start_stack(name: str, partners: tuple[str, ...], base_dir: Path, *, partner
     apply_topics(settings, load_topic_map())
     stack = Stack(settings=settings, run_dir=run_dir, partners=partners, ingress_token=secrets.token_urlsafe(24))
     try:
-        _start_sandboxes(stack, partner_mode, naive, seed)
+        _start_sandboxes(stack, partner_mode, naive, seed, partner_fast)
     except BaseException:
         stack.stop()
         raise
@@ -127,7 +127,7 @@ def start_workers(stack: Stack, workers: tuple[str, ...] = SCENARIO_WORKERS) -> 
         raise
 
 
-def _start_sandboxes(stack: Stack, partner_mode: str, naive: bool, seed: int) -> None:
+def _start_sandboxes(stack: Stack, partner_mode: str, naive: bool, seed: int, partner_fast: bool) -> None:
     token_file = stack.run_dir / "ingress.token"
     token_file.write_text(stack.ingress_token)
     token_file.chmod(0o600)
@@ -142,7 +142,7 @@ def _start_sandboxes(stack: Stack, partner_mode: str, naive: bool, seed: int) ->
     _spawn(stack, "partner-sandbox", [sys.executable, "-m", "sandbox.partner", "--port", str(partner_port),
                                       "--partners", ",".join(stack.partners), "--webhook-url", webhook,
                                       "--secrets-file", str(stack.secrets_file), "--mode", partner_mode,
-                                      "--fast", "--seed", str(seed), *naive_flag])
+                                      *(["--fast"] if partner_fast else []), "--seed", str(seed), *naive_flag])
     stack.m3_url, stack.partner_url = f"http://127.0.0.1:{m3_port}", f"http://127.0.0.1:{partner_port}"
     _wait_http(stack, f"{stack.m3_url}/_sandbox/health", "m3-sandbox")
     _wait_http(stack, f"{stack.partner_url}/_sandbox/health", "partner-sandbox")
