@@ -13,10 +13,17 @@ from workers.infra.settings import Settings
 
 def kafka_python_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for kafka-python's KafkaProducer / KafkaConsumer / KafkaAdminClient."""
-    options: dict[str, Any] = {
-        "bootstrap_servers": settings.bootstrap.split(","),
-        "security_protocol": settings.security_protocol,
-    }
+    return {"bootstrap_servers": settings.bootstrap.split(","), **_security(settings)}
+
+
+def aiokafka_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for aiokafka consumers/producers used directly (not through faust)."""
+    return {"bootstrap_servers": settings.bootstrap, **_security(settings)}
+
+
+def _security(settings: Settings) -> dict[str, Any]:
+    """SASL and TLS spelled the way both kafka-python and aiokafka take them."""
+    options: dict[str, Any] = {"security_protocol": settings.security_protocol}
     if settings.security_protocol.startswith("SASL"):
         options |= {
             "sasl_mechanism": settings.sasl_mechanism,
@@ -55,20 +62,3 @@ def faust_credentials(settings: Settings) -> Any:
         return faust.SSLCredentials(context)
     return None
 
-
-def aiokafka_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for aiokafka consumers/producers used directly (not through faust)."""
-    options: dict[str, Any] = {
-        "bootstrap_servers": settings.bootstrap,
-        "security_protocol": settings.security_protocol,
-    }
-    if settings.security_protocol.startswith("SASL"):
-        options |= {
-            "sasl_mechanism": settings.sasl_mechanism,
-            "sasl_plain_username": settings.sasl_username,
-            "sasl_plain_password": settings.sasl_secret(),
-        }
-    context = settings.ssl_context()
-    if context is not None:
-        options["ssl_context"] = context
-    return options
