@@ -13,6 +13,7 @@ from workers.cli import (
     config_cmd,
     contracts_cmd,
     demo_cmd,
+    dlq_cmd,
     kafka_cmd,
     scenario_cmd,
     settlements_cmd,
@@ -20,7 +21,10 @@ from workers.cli import (
     worker_cmd,
 )
 
-COMMAND_GROUPS = (kafka_cmd, topics_cmd, config_cmd, clock_cmd, worker_cmd, scenario_cmd, cases_cmd, settlements_cmd, contracts_cmd, demo_cmd)
+COMMAND_GROUPS = (
+    kafka_cmd, topics_cmd, config_cmd, clock_cmd, worker_cmd, scenario_cmd, cases_cmd, settlements_cmd, dlq_cmd,
+    contracts_cmd, demo_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

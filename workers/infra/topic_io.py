@@ -61,12 +61,17 @@ def publish_raw(settings: Settings, logical_topic: str, key: bytes | None, value
 
 def read_to_end(settings: Settings, logical_topic: str, timeout: float = 30.0) -> Iterator[Record]:
     """Every record of a topic from the beginning to the end offsets seen at the start."""
+    return read_all_to_end(settings, [logical_topic], timeout)
+
+
+def read_all_to_end(settings: Settings, logical_topics: list[str], timeout: float = 30.0) -> Iterator[Record]:
+    """Several topics through one consumer (no group), each from its beginning to its end."""
     from kafka import KafkaConsumer, TopicPartition
 
-    topic = settings.topic(logical_topic)
     consumer = KafkaConsumer(**kafka_python_options(settings), enable_auto_commit=False, group_id=None)
     try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        partitions = [TopicPartition(topic, p) for topic in map(settings.topic, logical_topics)
+                      for p in sorted(consumer.partitions_for_topic(topic) or ())]
         if not partitions:
             return
         consumer.assign(partitions)
@@ -76,7 +81,7 @@ def read_to_end(settings: Settings, logical_topic: str, timeout: float = 30.0) -
         while remaining:
             batch = consumer.poll(timeout_ms=int(timeout * 1000))
             if not batch:
-                raise TimeoutError(f"reading {topic} stalled before its end offsets")
+                raise TimeoutError(f"reading {', '.join(logical_topics)} stalled before the end offsets")
             for tp, records in batch.items():
                 for r in records:
                     if r.offset < end[tp]:
