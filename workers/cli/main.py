@@ -15,6 +15,7 @@ from workers.cli import (
     demo_cmd,
     dlq_cmd,
     kafka_cmd,
+    replay_cmd,
     scenario_cmd,
     settlements_cmd,
     topics_cmd,
@@ -23,7 +24,7 @@ from workers.cli import (
 
 COMMAND_GROUPS = (
     kafka_cmd, topics_cmd, config_cmd, clock_cmd, worker_cmd, scenario_cmd, cases_cmd, settlements_cmd, dlq_cmd,
-    contracts_cmd, demo_cmd,
+    replay_cmd, contracts_cmd, demo_cmd,
 )
 
 

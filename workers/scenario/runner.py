@@ -52,6 +52,7 @@ def run_scenario(scenario: Scenario, out: Path | None, base_dir: Path, progress=
         from workers.scenario.result import collect
 
         result = collect(stack, scenario.name, player.clock.isoformat(), player.rejected)
+        replay_check = _replay_check(stack)
         result["run"] = {"topic_prefix": stack.settings.topic_prefix, "logs": str(stack.run_dir)}
     finally:
         if watch is not None:
@@ -59,7 +60,7 @@ def run_scenario(scenario: Scenario, out: Path | None, base_dir: Path, progress=
         stack.stop()
         if not keep_topics:
             delete_prefixed_topics(stack.settings, stack.settings.topic_prefix)
-    result["checks"] = ([aborted] if aborted else []) + check(scenario.expect, result)
+    result["checks"] = ([aborted] if aborted else []) + check(scenario.expect, result) + [replay_check]
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2, default=str))
@@ -79,6 +80,16 @@ def _load_world(stack: Stack, scenario: Scenario) -> None:
     response = httpx.post(f"{stack.m3_url}/_sandbox/load", json=body, timeout=30)
     if response.status_code != 200:
         raise RuntimeError(f"the M3 sandbox refused the scenario's m3 data: {response.text[:500]}")
+
+
+def _replay_check(stack: Stack) -> dict[str, Any]:
+    """Every run also proves the log rebuilds the live state: replay = table = M3."""
+    from workers.projections.replay import compare_live
+
+    m3_state = httpx.get(f"{stack.m3_url}/_sandbox/state", timeout=30).json()
+    count, differences = compare_live(stack.settings, m3_state)
+    return {"key": "replay", "expected": f"{count} events rebuild the live table and M3",
+            "actual": [str(d) for d in differences] or "no difference", "held": not differences}
 
 
 def _end_offset(stack: Stack, logical: str) -> int:
