@@ -28,6 +28,26 @@ def test_scenario(path, kafka_bootstrap, tmp_path):
     assert result["checks"], "a scenario without checks proves nothing"
     assert set(result) >= {"scenario", "clock", "m3", "partners", "case_events", "skips", "discrepancies",
                            "dead_letters", "rejected", "checks"}
+    _no_personal_data_in_logs_or_case_events(path, result, tmp_path / "runs")
+
+
+WORKER_LOGS = ("case-processor", "settlement", "m3-gateway", "partner-gateway", "m3-ingress")
+
+
+def _no_personal_data_in_logs_or_case_events(path: Path, result: dict, runs: Path) -> None:
+    """National ids, e-mail addresses and phone numbers of the scenario's debtors appear in no
+    worker log and nowhere on case.events (DOMAIN §4)."""
+    customers = (yaml.safe_load(path.read_text()).get("m3") or {}).get("customers", [])
+    secrets = {str(c[k]) for c in customers for k in ("national_id", "email", "phone") if c.get(k)}
+    if not secrets:
+        return
+    texts = {"case.events": json.dumps(result["case_events"])}
+    for log in runs.glob("*/*.log"):
+        if log.stem in WORKER_LOGS:
+            texts[log.name] = log.read_text(errors="replace")
+    assert len(texts) == 1 + len(WORKER_LOGS), sorted(texts)
+    leaks = [(where, secret) for where, text in texts.items() for secret in secrets if secret in text]
+    assert leaks == []
 
 
 def test_a_wrong_expectation_fails_the_run(kafka_bootstrap, tmp_path):
