@@ -22,15 +22,9 @@ def register(groups) -> None:
 
 def _events():
     from workers.infra.settings import load_settings
-    from workers.infra.topic_io import read_to_end
+    from workers.projections.replay import log_events
 
-    seen, events = set(), []
-    for record in read_to_end(load_settings(), "case.events"):
-        envelope = record.envelope("case.events")
-        if envelope.event_id not in seen:
-            seen.add(envelope.event_id)
-            events.append(envelope.model_dump(mode="json"))
-    return events
+    return log_events(load_settings())
 
 
 def _list(args) -> int:

@@ -28,12 +28,11 @@ def _demo(args) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
-    from workers.cli.cases_cmd import _events  # noqa: F401  (same reader as `dcs cases`)
     from workers.demo.month import load_world, play_month
     from workers.demo.summary import render
     from workers.infra import local_kafka
     from workers.infra.settings import load_settings
-    from workers.infra.topic_io import read_to_end
+    from workers.projections.replay import log_events
     from workers.scenario.stack import start_stack, start_workers
 
     console = Console()
@@ -59,13 +58,7 @@ def _demo(args) -> int:
             log = play_month(stack, config, group, rng, args.days, on_day, args.seconds_per_day)
         with console.status("letting the partner finish its last settlements…"):
             time.sleep(max(5.0, args.seconds_per_day * 4))
-        events = []
-        seen = set()
-        for record in read_to_end(stack.settings, "case.events"):
-            envelope = record.envelope("case.events")
-            if envelope.event_id not in seen:
-                seen.add(envelope.event_id)
-                events.append(envelope.model_dump(mode="json"))
+        events = log_events(stack.settings)
         (stack.run_dir / "case-events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
         m3 = httpx.get(f"{stack.m3_url}/_sandbox/state", timeout=30).json()
         partners = httpx.get(f"{stack.partner_url}/_sandbox/state", timeout=30).json()

@@ -7,13 +7,12 @@ them (`deferrals`, `run`), never instead of them.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import httpx
 
-from workers.infra.topic_io import read_to_end
-from workers.infra.topic_map import load_topic_map
+from workers.projections.dead_letters import dead_letters as stored_dead_letters
+from workers.projections.replay import log_events
 from workers.scenario.stack import Stack
 
 INVOICE_FIELDS = ("division", "invoice", "year", "customer", "reminder_stop", "stopped_by", "stop_date", "info",
@@ -58,30 +57,14 @@ def collect(stack: Stack, scenario: str, clock: str, rejected: list[dict[str, An
 
 
 def case_events(stack: Stack) -> list[dict[str, Any]]:
-    seen: set[str] = set()
-    events = []
-    for record in read_to_end(stack.settings, "case.events"):
-        envelope = record.envelope("case.events")
-        if str(envelope.event_id) in seen:
-            continue
-        seen.add(str(envelope.event_id))
-        events.append(envelope.model_dump(mode="json", include={"event_id", "type", "case_id", "occurred_at",
-                                                                "causation_id", "payload"}))
-    return events
+    """The full log, once per event id, with the fields a reader of RESULT.json needs."""
+    keep = ("event_id", "type", "case_id", "occurred_at", "causation_id", "payload")
+    return [{k: event[k] for k in keep} for event in log_events(stack.settings)]
 
 
 def dead_letters(stack: Stack) -> list[dict[str, Any]]:
     """One entry per bad source record, however many workers dead-lettered it."""
-    prefix = stack.settings.topic_prefix
-    found: dict[tuple[str, int, int], dict[str, Any]] = {}
-    for spec in load_topic_map().topics.values():
-        if not spec.name.endswith(".dlq"):
-            continue
-        for record in read_to_end(stack.settings, spec.name):
-            letter = record.envelope(spec.name).payload
-            source = letter.source_topic.removeprefix(prefix)
-            found.setdefault((source, letter.partition, letter.offset), {
-                "topic": source, "partition": letter.partition, "offset": letter.offset, "error": letter.error,
-                "raw_length": letter.raw_length,
-                "raw_preview": base64.b64decode(letter.raw_base64)[:80].decode("utf-8", "replace")})
-    return list(found.values())
+    return [{"topic": stored.source, "partition": stored.letter.partition, "offset": stored.letter.offset,
+             "error": stored.letter.error, "raw_length": stored.letter.raw_length,
+             "raw_preview": stored.letter.raw()[:80].decode("utf-8", "replace")}
+            for stored in stored_dead_letters(stack.settings)]
