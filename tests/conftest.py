@@ -3,6 +3,7 @@ per test, and a per-suite timing summary (unit / integration / e2e)."""
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections import defaultdict
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from workers.infra import local_kafka
+from workers.infra.docker_engine import docker_engine_available, kafka_container_bootstrap
 from workers.infra.settings import Settings, load_settings
 from workers.infra.topic_admin import apply_topics, delete_prefixed_topics
 from workers.infra.topic_map import load_topic_map
@@ -21,12 +23,26 @@ def kafka_bootstrap() -> Iterator[str]:
     """The real broker: KAFKA_BOOTSTRAP_SERVERS if set, else the local one (started if needed,
     and stopped again at the end only if this session started it). Never skipped: a broker that
     cannot start fails the tests that need it."""
+    if os.environ.get("DCS_TEST_KAFKA") == "testcontainers" and docker_engine_available():
+        yield from _kafka_in_a_container()
+        return
     settings = load_settings(profile="test")
     already_running = settings.uses_local_broker and local_kafka.running_pid(local_kafka.BrokerPaths.of(settings))
     bootstrap = local_kafka.up(settings)
     yield bootstrap
     if settings.uses_local_broker and not already_running:
         local_kafka.down(settings)
+
+
+def _kafka_in_a_container() -> Iterator[str]:
+    """The Docker path (DCS_TEST_KAFKA=testcontainers, only where an engine answers)."""
+    bootstrap, container = kafka_container_bootstrap()
+    os.environ["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+    try:
+        yield bootstrap
+    finally:
+        os.environ.pop("KAFKA_BOOTSTRAP_SERVERS", None)
+        container.stop()  # type: ignore[attr-defined]
 
 
 @pytest.fixture

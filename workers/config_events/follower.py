@@ -34,6 +34,7 @@ class LiveView:
         self._loaded = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._consumer: Any = None
+        self._dirty = False
         self.version = 0
         self.positions: dict[str, int] = {"config": 0, "clock": 0}
         """Offsets read so far per topic (summed over partitions): how far this view has caught up."""
@@ -104,8 +105,6 @@ class LiveView:
         else:
             self._records[(payload.kind, payload.entity_id)] = payload.value
             self._dirty = True
-
-    _dirty = False
 
     def _rebuild(self) -> None:
         if not self._dirty:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workers.config_events.follower import LiveView
+from workers.config_events.follower import LiveView, LiveViewService
 from workers.infra.dead_letters import DeadLetterSink, valid_messages
 from workers.infra.faust_app import create_app, declare_table_changelogs, raw_topic
 from workers.infra.health import WorkerHealth, serve_health
@@ -56,9 +56,10 @@ def build(settings: Settings, *, web_port: int | None = None, in_memory_tables: 
 
     receiver = WebhookReceiver(clients, pull_for_webhook, health, options)
 
+    app.add_dependency(LiveViewService(view))
+
     @app.task
-    async def follow_live_view() -> None:
-        await view.start()
+    async def report_ready() -> None:
         await view.wait_loaded(timeout=120)
         health.ready = True
 
@@ -118,7 +119,6 @@ def build(settings: Settings, *, web_port: int | None = None, in_memory_tables: 
     @app.on_before_shutdown.connect
     async def close_connections(_app: Any, **_kwargs: Any) -> None:
         await clients.aclose()
-        await view.stop()
 
     declare_table_changelogs(app, settings)
     app.gateway_health = health  # type: ignore[attr-defined]

@@ -6,7 +6,6 @@ file is invalid (nothing is started then).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -97,7 +96,3 @@ def _end_offset(stack: Stack, logical: str) -> int:
     for record in read_to_end(stack.settings, logical):
         last = record.offset
     return last + 1
-
-
-def today() -> dt.date:
-    return dt.date.today()
