@@ -47,7 +47,11 @@ class InvoiceDeferred(Payload):
 
 
 class HandedOver(Payload):
-    """The case was opened and the registration sent to the partner."""
+    """The case was opened and the registration sent to the partner.
+
+    Version 2 adds the invoice's ``due_date`` (ageing and reconciliation read it from the log);
+    version-1 events, written before, are upcast with ``due_date`` unknown (None).
+    """
 
     message_type = "case.handed_over"
     partner: Segment
@@ -57,6 +61,12 @@ class HandedOver(Payload):
     open_amount: Amount
     currency: Currency
     business_date: date
+    due_date: date | None
+
+
+def upcast_handed_over_v1(payload: dict[str, object]) -> dict[str, object]:
+    """Version 1 → 2: the due date was not recorded then."""
+    return {**payload, "due_date": None}
 
 
 class CaseRegistrationAccepted(Payload):

@@ -92,3 +92,11 @@ def pytest_terminal_summary(terminalreporter) -> None:
     terminalreporter.section("time per suite")
     for suite in sorted(_suite_seconds):
         terminalreporter.write_line(f"{suite:<12} {_suite_counts[suite]:>4} tests  {_suite_seconds[suite]:8.1f}s")
+
+
+def pytest_addoption(parser) -> None:
+    group = parser.getgroup("fault", "the crash/outage fault run (tests/fault)")
+    group.addoption("--fault-invoices", type=int, default=int(os.environ.get("DCS_FAULT_INVOICES", "2000")),
+                    help="invoices in the fault run (default 2000; e.g. 20000 for the long run)")
+    group.addoption("--fault-seed", type=int, default=None,
+                    help="replay a fault run's randomness (the seed it printed); default: a fresh seed")

@@ -7,7 +7,8 @@ No bearer needed (sandbox only). Endpoints:
 - `POST /_sandbox/reset`           forget ledger, statements, journal, events
 - `POST /_sandbox/postings`        {division, invoice, year, kind payment|credit, amount, function, date}
 - `POST /_sandbox/overdue`         {division, invoice, year, reminders, last_reminder}
-- `POST /_sandbox/mode`            {naive, fast, allow_overpayment, latency, token_ttl, seed, fault}
+- `POST /_sandbox/mode`            {naive, fast, allow_overpayment, latency, token_ttl, seed, fault,
+                                    ingress_attempts, ingress_max_backoff, ingress_duplicate_rate}
 - `POST /_sandbox/ingress`         {url, token}: where CMS049 events go
 - `POST /_sandbox/tokens/revoke`   invalidate every issued token now
 - `POST /_sandbox/drain`           wait until no event delivery is pending
@@ -19,6 +20,7 @@ done" means the service has been told; statement postings deliver in the backgro
 from __future__ import annotations
 
 import json
+import random
 from decimal import Decimal
 from typing import Any, Awaitable, Callable
 
@@ -134,6 +136,13 @@ async def _mode(state: SandboxState, body: dict[str, Any]) -> web.Response:
         state.faults.configure(state.faults.settings, int(body["seed"]))
     if "fast" in body:
         state.ingress.backoff = 0.01 if state.fast else 0.25
+    if "ingress_attempts" in body:
+        state.ingress.attempts = max(1, int(body["ingress_attempts"]))
+    if "ingress_max_backoff" in body:
+        state.ingress.max_backoff = float(body["ingress_max_backoff"])
+    if "ingress_duplicate_rate" in body:
+        state.ingress.duplicate_rate = float(body["ingress_duplicate_rate"])
+        state.ingress.rng = random.Random(f"ingress:{body.get('seed', 0)}")
     return _ok(dump(state)["modes"])
 
 

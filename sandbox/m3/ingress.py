@@ -6,11 +6,16 @@ polling. The sandbox is kinder on purpose — it retries a few times with expone
 a test or demo does not lose an event to a worker that is still starting. An event that still
 fails is kept and shown as `undelivered` in `/_sandbox/state`, so a poller's catch-up can be
 demonstrated. Every event is recorded, also when no ingress URL is configured (`no_ingress`).
+
+For fault tests the mode can make it more stubborn (`ingress_attempts`, waits capped at
+`ingress_max_backoff`) and at-least-once like an event hub: with `ingress_duplicate_rate` a
+delivered event is delivered once more, so the service has to recognise the second copy.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +36,11 @@ class IngressEmitter:
     token: str | None = field(default=None, repr=False)
     attempts: int = 4
     backoff: float = 0.25
+    max_backoff: float = 30.0
+    duplicate_rate: float = 0.0
+    duplicated: int = 0
     timeout: float = 5.0
+    rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
     deliveries: list[Delivery] = field(default_factory=list)
     _tasks: set[asyncio.Task[Delivery]] = field(default_factory=set, repr=False)
     _session: aiohttp.ClientSession | None = field(default=None, repr=False)
@@ -57,9 +66,12 @@ class IngressEmitter:
             if delivery.status == "delivered" or not retry:
                 break
             if attempt < self.attempts:
-                await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+                await asyncio.sleep(min(self.max_backoff, self.backoff * 2 ** (attempt - 1)))
         if delivery.status != "delivered":
             delivery.status = "undelivered"
+        elif self.duplicate_rate and self.rng.random() < self.duplicate_rate:
+            self.duplicated += 1
+            await self._post_once(Delivery(delivery.event))
         return delivery
 
     async def _post_once(self, delivery: Delivery) -> bool:
@@ -101,6 +113,7 @@ class IngressEmitter:
             "url": self.url,
             "counts": by_status,
             "pending": len(self._tasks),
+            "duplicated": self.duplicated,
             "delivered": [d.event for d in self.deliveries if d.status == "delivered"],
             "undelivered": [{"event": d.event, "attempts": d.attempts, "error": d.last_error}
                             for d in self.deliveries if d.status in ("undelivered", "no_ingress")],

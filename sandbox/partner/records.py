@@ -173,6 +173,7 @@ class Claim:
             "registration": _masked(self.registration),
             "direct_payments": [fmt(p.amount) for p in self.payments],
             "credits": [fmt(-c.amount) for c in self.credit_notes],
+            "posting_ids": [p.posting_id for p in (*self.payments, *self.credit_notes)],
             "close_requests": [c.reason for c in self.close_requests],
             "balance": fmt(self.balance),
             "history": [h.to_api() for h in self.history],

@@ -109,8 +109,8 @@ SAMPLES: dict[str, Callable[[], Envelope]] = {
         "waits_for": "date"}, case_id=CASE),
     "case.handed_over": _sample("case.handed_over", {
         "partner": "INTRUM", "division": "AAA", "customer": "C10042", "amount": "4046.00",
-        "open_amount": "4046.00", "currency": "NOK", "business_date": date(2025, 3, 14)},
-        case_id=CASE),
+        "open_amount": "4046.00", "currency": "NOK", "business_date": date(2025, 3, 14),
+        "due_date": date(2025, 1, 24)}, case_id=CASE),
     "case.registration_accepted": _sample("case.registration_accepted", {
         "partner": "INTRUM", "case_no": "IN-778812"}, case_id=CASE),
     "case.registration_rejected": _sample("case.registration_rejected", {
@@ -426,6 +426,15 @@ def test_upcast_of_a_non_object_payload_is_a_contract_error() -> None:
     data["schema_version"] = 1
     data["payload"] = [1, 2]
     assert "payload must be an object" in rejection("ledger.overdue", data)
+
+
+def test_a_version_1_handed_over_from_the_log_is_read_with_its_due_date_unknown() -> None:
+    data = envelope_dict("case.handed_over")
+    del data["payload"]["due_date"]
+    data["schema_version"] = 1
+    decoded = decode("case.events", raw(data))
+    assert decoded.schema_version == 2 and decoded.payload.due_date is None
+    assert decoded.payload.open_amount == Decimal("4046.00")
 
 
 def test_producers_write_the_current_version_only() -> None:

@@ -19,7 +19,8 @@ def test_compose_uses_the_same_kafka_and_settings_names_as_the_local_setup():
     topics = compose["services"]["topics"]
     assert topics["command"] == ["dcs", "topics", "apply"]
     assert topics["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
-    assert set(topics["environment"]) <= {"KAFKA_BOOTSTRAP_SERVERS", "DCS_DATA_DIR", "DCS_TOPIC_PREFIX"}
+    assert set(topics["environment"]) <= {"KAFKA_BOOTSTRAP_SERVERS", "DCS_DATA_DIR", "DCS_TOPIC_PREFIX",
+                                          "DCS_METRICS_TOKEN_FILE"}
 
 
 def test_compose_runs_every_worker_with_settings_the_settings_object_knows():

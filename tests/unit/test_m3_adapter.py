@@ -362,3 +362,18 @@ async def test_invoice_totals_and_listing_ask_for_all_records(client: MIClient, 
     assert (totals.amount, totals.paid, totals.open_amount) == (Decimal("4046.00"), Decimal("150.00"), Decimal("3896.00"))
     await M3Reader(client, "100").list_invoices("001", open_only=True)
     assert fake.calls[-1][1] == {"CONO": "100", "DIVI": "001", "OPEN": "1", "maxrecs": "0"}
+
+
+def test_a_record_lock_inside_200_is_transient_and_other_errors_stay_permanent() -> None:
+    from workers.adapters.m3 import M3PermanentError, M3RecordLocked, M3TransientError
+    from workers.adapters.m3.mi_results import parse_results
+
+    locked, wrong = parse_results({"results": [
+        {"transaction": "SetRemindStop", "errorMessage": "Record is being changed by another job, try again later",
+         "errorCode": "XLK0001"},
+        {"transaction": "SetRemindStop", "errorMessage": "Invoice number 1 does not exist", "errorCode": "WCI0103"},
+    ]}, "EXT100MI", ["SetRemindStop", "SetRemindStop"])
+    busy = locked.error("EXT100MI")
+    assert isinstance(busy, M3RecordLocked) and isinstance(busy, M3TransientError) and not busy.uncertain
+    assert "XLK0001" in str(busy)
+    assert isinstance(wrong.error("EXT100MI"), M3PermanentError)

@@ -12,7 +12,9 @@ from contracts import Envelope, new_message
 from workers.adapters.m3 import (M3PermanentError, M3TransientError, M3Writer, MIClient, Statement,
                                  StatementDetail, WriteOutcome)
 from workers.m3_gateway.commands import CommandExecutor
-from workers.m3_gateway.payers import lookup_payers
+from workers.adapters.m3 import M3RecordLocked
+from workers.adapters.m3.mi_results import TransactionResult
+from workers.m3_gateway.payers import PayerBook
 from workers.m3_gateway.statements import missing_payers, to_statement
 
 CASE = "100/001/252005046/2025"
@@ -140,21 +142,47 @@ async def test_a_failed_payer_lookup_is_an_outcome_not_an_exception(error, perma
 
 
 class ScriptedClient(MIClient):
-    def __init__(self, rows: list[dict[str, str]]) -> None:
-        self.rows, self.calls = rows, []
+    """Answers bulk ARS200MI lookups from a ledger; the invoices in `locked` fail once, locked."""
 
-    async def call(self, program: str, transaction: str, record: Any = None, **kwargs: Any) -> list[dict[str, str]]:
-        self.calls.append((program, transaction, dict(record)))
-        return self.rows
+    def __init__(self, rows: list[dict[str, str]], locked: set[str] = frozenset()) -> None:
+        self.rows, self.locked, self.calls = rows, set(locked), []
+
+    async def execute(self, program: str, items: Any, **kwargs: Any) -> list[TransactionResult]:
+        self.calls.append((program, [dict(record) for _, record in items]))
+        results = []
+        for transaction, record in items:
+            if record["CINO"] in self.locked:
+                self.locked.discard(record["CINO"])
+                results.append(TransactionResult(transaction, False, error_message="Record is being changed by "
+                                                 "another job, try again later", error_code="XLK0001"))
+                continue
+            rows = [r for r in self.rows if r["CINO"] == record["CINO"] and r["INYR"] == record["INYR"]]
+            results.append(TransactionResult(transaction, True, rows))
+        return results
 
 
-async def test_payer_comes_from_the_invoice_row_of_the_ledger():
-    client = ScriptedClient([{"CINO": "252005046", "INYR": "2025", "TRCD": "10", "PYNO": "200001", "CUNO": "100002"}])
-    assert await lookup_payers(client, [CASE]) == {CASE: "200001"}
-    assert client.calls == [("ARS200MI", "LstInvByDivi", {"CONO": "100", "DIVI": "001", "CINO": "252005046",
-                                                           "INYR": "2025"})]
+LEDGER = [{"CINO": "252005046", "INYR": "2025", "TRCD": "10", "PYNO": "200001", "CUNO": "100002"},
+          {"CINO": "252005047", "INYR": "2025", "TRCD": "10", "PYNO": "", "CUNO": "100003"}]
+OTHER = "100/001/252005047/2025"
+
+
+async def test_payer_comes_from_the_invoice_row_of_the_ledger_in_one_bulk_request():
+    client = ScriptedClient(LEDGER)
+    assert await PayerBook(client)([CASE, OTHER]) == {CASE: "200001", OTHER: "100003"}
+    assert client.calls == [("ARS200MI", [{"CONO": "100", "DIVI": "001", "CINO": "252005046", "INYR": "2025"},
+                                          {"CONO": "100", "DIVI": "001", "CINO": "252005047", "INYR": "2025"}])]
+
+
+async def test_after_a_locked_lookup_the_retry_asks_only_for_what_is_still_unknown():
+    client = ScriptedClient(LEDGER, locked={"252005047"})
+    book = PayerBook(client)
+    with pytest.raises(M3RecordLocked):
+        await book([CASE, OTHER])
+    assert await book([CASE, OTHER]) == {CASE: "200001", OTHER: "100003"}
+    assert [len(records) for _, records in client.calls] == [2, 1]
+    assert client.calls[1][1][0]["CINO"] == "252005047"
 
 
 async def test_an_invoice_m3_does_not_know_is_a_permanent_error():
     with pytest.raises(M3PermanentError, match="252005046/2025 does not exist"):
-        await lookup_payers(ScriptedClient([]), [CASE])
+        await PayerBook(ScriptedClient([]))([CASE])

@@ -41,7 +41,7 @@ def build(settings: Settings, *, web_port: int | None = None, in_memory_tables: 
                       partitions=inputs.partitions)
     marker: dict[str, Any] = {"rechecked": None}
     if web_port is not None:
-        serve_health(app, health)
+        serve_health(app, health, settings)
 
     app.add_dependency(LiveViewService(view))
 

@@ -67,7 +67,7 @@ def _hand_over(state: CaseState, invoice: InvoiceOverdue, verdict: Eligible, con
     decision = Decision(next_state).event(HandedOver(
         partner=verdict.partner_id, division=invoice.division, customer=invoice.customer,
         amount=invoice.amount, open_amount=invoice.open_amount, currency=invoice.currency,
-        business_date=context.business_date,
+        business_date=context.business_date, due_date=invoice.due_date,
     ))
     decision.emit("partner.commands", RegisterCase(
         partner=verdict.partner_id, our_reference=state.case_id,

@@ -17,6 +17,8 @@ def register(groups) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--seconds-per-day", type=float, default=1.5)
     parser.add_argument("--runs-dir", type=Path, default=None)
+    parser.add_argument("--keep-running", action="store_true",
+                        help="after the summary, keep the service up (e.g. for dcs reconcile) until Ctrl-C")
     parser.set_defaults(handler=_demo)
 
 
@@ -67,6 +69,13 @@ def _demo(args) -> int:
         console.print(f"\nEvent log: {stack.run_dir / 'case-events.jsonl'} ({len(events)} events); worker and "
                       f"sandbox logs: {stack.run_dir}/*.log\nWith the broker up: "
                       f"[bold]DCS_TOPIC_PREFIX={stack.settings.topic_prefix} dcs cases list[/]")
+        if args.keep_running:
+            console.print(f"The service keeps running: [bold]dcs reconcile --run {stack.run_dir}[/]; Ctrl-C stops it")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
     finally:
         stack.stop()
         if not broker_was_running:

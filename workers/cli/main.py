@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from workers.cli import (
+    bench_cmd,
     cases_cmd,
     clock_cmd,
     config_cmd,
@@ -15,6 +16,7 @@ from workers.cli import (
     demo_cmd,
     dlq_cmd,
     kafka_cmd,
+    reconcile_cmd,
     replay_cmd,
     scenario_cmd,
     settlements_cmd,
@@ -24,7 +26,7 @@ from workers.cli import (
 
 COMMAND_GROUPS = (
     kafka_cmd, topics_cmd, config_cmd, clock_cmd, worker_cmd, scenario_cmd, cases_cmd, settlements_cmd, dlq_cmd,
-    replay_cmd, contracts_cmd, demo_cmd,
+    replay_cmd, reconcile_cmd, contracts_cmd, demo_cmd, bench_cmd,
 )
 
 

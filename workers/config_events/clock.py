@@ -11,6 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from contracts import BusinessDateSet, new_message
+from workers.config_events.records import decodable
 from workers.infra.settings import Settings
 from workers.infra.topic_io import publish, read_to_end
 
@@ -22,11 +23,13 @@ class ClockError(ValueError):
 
 
 def scripted_date(settings: Settings) -> date | None:
-    """The latest business date on the clock topic, or None when there is none (production)."""
+    """The latest business date on the clock topic, or None when there is none (production).
+
+    A record that does not decode is skipped with a warning (the workers' live view dead-letters
+    it to `clock.dlq`), so junk on the topic cannot stop `dcs clock show/set`."""
     latest = None
-    for record in read_to_end(settings, "clock"):
-        if record.value is not None:
-            latest = record.envelope("clock").payload.business_date
+    for _, envelope in decodable(read_to_end(settings, "clock"), "clock"):
+        latest = envelope.payload.business_date
     return latest
 
 

@@ -13,9 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts import ConfigEntityChanged, ConfigEntitySet, Envelope, new_message
-from workers.domain.configuration import Configuration, EntityKey, entities, from_entities, load_configuration
+from workers.config_events.records import decodable
+from workers.config_events.resolution import entity_label, resolve
+from workers.domain.configuration import Configuration, EntityKey, entities, load_configuration
+from workers.infra.logs import get_logger
 from workers.infra.settings import Settings
 from workers.infra.topic_io import publish, read_to_end
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,19 +32,45 @@ class AppliedChange:
 
 
 def current_records(settings: Settings) -> dict[EntityKey, dict[str, Any]]:
-    """The compacted view: the latest value per entity (removed entities left out)."""
+    """The compacted view: the latest value per entity (removed entities left out).
+
+    A record that does not decode is skipped with a warning, as the workers' live view does (it
+    dead-letters it to `config.dlq`): junk on the topic must not stop `dcs config apply`."""
     latest: dict[EntityKey, dict[str, Any] | None] = {}
-    for record in read_to_end(settings, "config"):
-        if record.value is None:
-            continue
-        payload = record.envelope("config").payload
+    for _, envelope in decodable(read_to_end(settings, "config"), "config"):
+        payload = envelope.payload
         latest[(payload.kind, payload.entity_id)] = payload.value
     return {key: value for key, value in latest.items() if value is not None}
 
 
 def current_configuration(settings: Settings) -> Configuration | None:
-    records = current_records(settings)
-    return from_entities(records) if records else None
+    """The configuration the workers act on: the topic replayed as the live view reads it, each
+    apply (records of one `occurred_at`) resolved on top of the last good one, so an entity whose
+    latest value does not validate with the rest keeps its previous value (logged; resolution.py)."""
+    latest: dict[EntityKey, dict[str, Any]] = {}
+    order: dict[EntityKey, None] = {}
+    good: dict[EntityKey, dict[str, Any]] = {}
+    envelopes = [envelope for _, envelope in decodable(read_to_end(settings, "config"), "config")]
+    resolution = None
+    for i, envelope in enumerate(envelopes):
+        payload = envelope.payload
+        key = (payload.kind, payload.entity_id)
+        order.pop(key, None)
+        order[key] = None
+        if payload.value is None:
+            latest.pop(key, None)
+        else:
+            latest[key] = payload.value
+        if i + 1 == len(envelopes) or envelopes[i + 1].occurred_at != envelope.occurred_at:
+            resolution = resolve(latest, good, list(reversed(order)))
+            good = resolution.records
+    if resolution is None:
+        return None
+    for key, reason in resolution.refused.items():
+        log.warning("config_entity_refused", entity=entity_label(key), reason=reason[:500])
+    if resolution.held:
+        log.warning("config_changes_held", entities=sorted(map(entity_label, resolution.held)))
+    return resolution.configuration
 
 
 def apply_configuration(settings: Settings, data: dict[str, Any], actor: str) -> list[AppliedChange]:
@@ -68,4 +99,5 @@ def apply_configuration(settings: Settings, data: dict[str, Any], actor: str) ->
 
 
 def history(settings: Settings) -> list[ConfigEntityChanged]:
-    return [record.envelope("config.changes").payload for record in read_to_end(settings, "config.changes")]
+    """Every change in order; a record that does not decode is skipped with a warning."""
+    return [envelope.payload for _, envelope in decodable(read_to_end(settings, "config.changes"), "config.changes")]

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,34 @@ class BrokerPaths:
         return self.home / "broker.log"
 
 
+@dataclass(frozen=True)
+class SaslPlainListener:
+    """A SASL_PLAINTEXT client listener with the PLAIN mechanism, for a broker started next to the
+    default one (tests of authenticated clients). Clients use `settings.local_broker_port`;
+    inter-broker traffic goes over a PLAINTEXT listener on `internal_port` (loopback only), the
+    controller stays PLAINTEXT. `users` maps user names to passwords (JAAS `user_<name>`)."""
+
+    users: Mapping[str, str]
+    internal_port: int
+
+    def __post_init__(self) -> None:
+        if not self.users:
+            raise ValueError("a SASL listener needs at least one user")
+        for name, password in self.users.items():
+            if not name or not set(name) <= _JAAS_NAME:
+                raise ValueError(f"SASL user name {name!r}: letters, digits, '.', '_' and '-' only")
+            if not password or set(password) & set('"\\;\n\r'):
+                raise ValueError(f"the password of SASL user {name!r} is empty or has a quote, "
+                                 "backslash, ';' or newline")
+
+    def jaas_config(self) -> str:
+        users = " ".join(f'user_{name}="{password}"' for name, password in self.users.items())
+        return f"org.apache.kafka.common.security.plain.PlainLoginModule required {users};"
+
+
+_JAAS_NAME = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
 def fetch_jars(paths: BrokerPaths) -> Path:
     """Resolve the broker jars with Maven once per pom version (a marker holds the pom's hash)."""
     digest = hashlib.sha256(POM.read_bytes()).hexdigest()
@@ -77,7 +106,7 @@ def fetch_jars(paths: BrokerPaths) -> Path:
     return paths.lib
 
 
-def server_properties(settings: Settings, paths: BrokerPaths) -> str:
+def server_properties(settings: Settings, paths: BrokerPaths, sasl: SaslPlainListener | None = None) -> str:
     port, cport = settings.local_broker_port, settings.local_controller_port
     lines = {
         "process.roles": "broker,controller",
@@ -100,6 +129,18 @@ def server_properties(settings: Settings, paths: BrokerPaths) -> str:
         "auto.create.topics.enable": "true",
         "log.cleaner.dedupe.buffer.size": str(32 * 1024 * 1024),
     }
+    if sasl is not None:
+        internal = sasl.internal_port
+        lines |= {
+            "listeners": f"SASL_PLAINTEXT://127.0.0.1:{port},BROKER://127.0.0.1:{internal},"
+                         f"CONTROLLER://127.0.0.1:{cport}",
+            "advertised.listeners": f"SASL_PLAINTEXT://127.0.0.1:{port},BROKER://127.0.0.1:{internal}",
+            "inter.broker.listener.name": "BROKER",
+            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,BROKER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+            "sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.sasl_plaintext.plain.sasl.jaas.config": sasl.jaas_config(),
+        }
     return "".join(f"{key}={value}\n" for key, value in lines.items())
 
 
@@ -138,8 +179,14 @@ def running_pid(paths: BrokerPaths) -> int | None:
         return None
 
 
-def up(settings: Settings, timeout: float = 90.0) -> str:
-    """Start the local broker unless it (or an external cluster) already answers; return bootstrap."""
+def up(settings: Settings, timeout: float = 90.0, *, sasl: SaslPlainListener | None = None,
+       heap: str = "1g") -> str:
+    """Start the local broker unless it (or an external cluster) already answers; return bootstrap.
+
+    The broker's home is `settings.data_dir / "kafka"` and its ports are the settings' local
+    ports, so another data dir and ports give a second broker next to the default one. With
+    `sasl`, clients connect over SASL_PLAINTEXT/PLAIN (readiness is probed with the settings'
+    own credentials)."""
     if not settings.uses_local_broker:
         if not broker_is_ready(settings, timeout=timeout):
             raise BrokerError(f"KAFKA_BOOTSTRAP_SERVERS={settings.bootstrap} does not answer a metadata request")
@@ -149,11 +196,13 @@ def up(settings: Settings, timeout: float = 90.0) -> str:
         return settings.bootstrap
     lib = fetch_jars(paths)
     paths.home.mkdir(parents=True, exist_ok=True)
-    paths.properties.write_text(server_properties(settings, paths))
+    paths.properties.write_text(server_properties(settings, paths, sasl))
+    if sasl is not None:
+        paths.properties.chmod(0o600)  # it holds the JAAS user passwords
     _format_storage(lib, paths)
     with paths.log.open("ab") as log:
         process = subprocess.Popen(
-            _java(lib, "kafka.Kafka", str(paths.properties), heap="1g"),
+            _java(lib, "kafka.Kafka", str(paths.properties), heap=heap),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             preexec_fn=_raise_open_file_limit,
         )
@@ -178,9 +227,9 @@ def down(settings: Settings, timeout: float = 30.0) -> bool:
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and running_pid(paths):
+    while time.monotonic() < deadline and not _stopped(paths, pid):
         time.sleep(0.2)
-    if running_pid(paths):
+    if not _stopped(paths, pid):
         os.kill(pid, signal.SIGKILL)
     paths.pid_file.unlink(missing_ok=True)
     return True
@@ -195,6 +244,17 @@ def status(settings: Settings) -> dict[str, object]:
         "ready": broker_is_ready(settings, timeout=3.0),
         "log": str(paths.log) if settings.uses_local_broker else None,
     }
+
+
+def _stopped(paths: BrokerPaths, pid: int) -> bool:
+    """Whether the broker has exited. One this very process started (a test session, a fixture)
+    stays a zombie that `os.kill(pid, 0)` still finds until its exit status is collected, and
+    `down` would wait its whole timeout for a broker that stopped long ago; so collect it first."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not our child (`dcs kafka down` from another shell): nothing to collect
+        pass
+    return running_pid(paths) is None
 
 
 def _raise_open_file_limit() -> None:

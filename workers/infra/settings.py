@@ -60,15 +60,20 @@ class Settings(BaseSettings):
     m3_case_info: Literal["custom", "ars251"] = "custom"
     m3_poll_interval_s: float = Field(default=0.0, ge=0, description="0 = the ARS200MI poller is off")
     m3_poll_divisions: str = Field(default="", description="comma-separated divisions the poller reads")
+    m3_http_timeout_s: float = Field(default=30.0, gt=0, description="one ION API call, token or MI")
     # ---- M3 ingress: the bearer token M3 (MEC/ION, Event Subscriber) presents, and the body limit
     m3_ingress_token: SecretStr | None = None
     m3_ingress_token_file: Path | None = None
     ingress_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # ---- operations: the bearer token of /metrics and /admin/* on every worker (required in production)
+    metrics_token: SecretStr | None = None
+    metrics_token_file: Path | None = None
     # ---- partners: base URLs and secrets per partner id; secrets from a JSON file or env
     partner_urls: str = Field(default="", description="ID=URL,… e.g. INTRUM=http://127.0.0.1:8090/INTRUM/api/v1")
     partner_secrets_file: Path | None = Field(
         default=None, description='JSON {"INTRUM": {"api_key": …, "webhook_secret": …}}; else DCS_PARTNER_<ID>_* env')
     partner_poll_interval_s: float = Field(default=5.0, ge=0, description="delta status search; 0 = webhooks only")
+    partner_http_timeout_s: float = Field(default=10.0, gt=0, description="one partner API call")
 
     @field_validator("topic_prefix")
     @classmethod
@@ -82,6 +87,11 @@ class Settings(BaseSettings):
         if self.m3_ingress_token_file:
             return self.m3_ingress_token_file.read_text().strip()
         return self.m3_ingress_token.get_secret_value() if self.m3_ingress_token else None
+
+    def metrics_secret(self) -> str | None:
+        if self.metrics_token_file:
+            return self.metrics_token_file.read_text().strip()
+        return self.metrics_token.get_secret_value() if self.metrics_token else None
 
     def partner_base_urls(self) -> dict[str, str]:
         """`partner_urls` as a mapping; a malformed entry names itself."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from contracts import Envelope, PostStatement, SetCaseInfo, SetReminderStop
 from workers.adapters.m3 import M3Error, M3PermanentError, M3Writer, MIClient, WriteOutcome
-from workers.m3_gateway.payers import lookup_payers
+from workers.m3_gateway.payers import PayerBook
 from workers.m3_gateway.statements import missing_payers, to_statement
 
 PayerLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
@@ -32,7 +32,7 @@ class CommandExecutor:
 
     @classmethod
     def for_client(cls, writer: M3Writer, client: MIClient) -> CommandExecutor:
-        return cls(writer, lambda case_ids: lookup_payers(client, case_ids))
+        return cls(writer, PayerBook(client))
 
     async def __call__(self, command: Envelope) -> WriteOutcome:
         return await self._handlers[command.type](command.payload)

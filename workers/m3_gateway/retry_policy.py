@@ -34,10 +34,12 @@ class Backoff:
     """Exponential backoff with jitter, capped: the gateway never gives up, it only waits longer.
 
     Jitter spreads the retries of several gateway instances that failed together (an M3 outage).
+    The first waits are short because the usual cause is short (a record locked by another job,
+    one 503); the doubling reaches the cap within eight tries when M3 is really down.
     """
 
-    base: float = 1.0
-    cap: float = 60.0
+    base: float = 0.25
+    cap: float = 30.0
     jitter: float = 0.25
 
     def delay(self, attempt: int, rng: random.Random) -> float:

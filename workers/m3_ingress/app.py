@@ -52,7 +52,7 @@ def build(settings: Settings, *, web_port: int | None = None, in_memory_tables: 
     poller = Poller(poll_divisions(settings.m3_poll_divisions), view, m3, reception, publisher, health)
 
     if web_port is not None:
-        serve_health(app, health)
+        serve_health(app, health, settings)
         endpoints = Endpoints(token, view, health, publisher, reception, settings.ingress_max_body_bytes)
         for path, name in ROUTES.items():
             _post_page(app, path, getattr(endpoints, name))

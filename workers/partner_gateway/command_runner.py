@@ -53,11 +53,14 @@ class CommandRunner:
                          policy=self.options.command_retry, what={**what, "step": "publish"},
                          transient=(NotAcknowledged,))
         self.health.count(f"command_{handled.outcome}")
+        if handled.outcome == "refused":
+            self.health.count("commands_failed")
         log.info("command_handled", **what, outcome=handled.outcome,
                  **({"reason": handled.reason[:300]} if handled.reason else {}))
         return handled
 
     def _permanent(self, command: Envelope[Any], outcome: str, reason: str) -> Handled:
+        self.health.count("commands_failed")
         log.error("command_failed_permanently", command=command.type, case_id=command.case_id,
                   outcome=outcome, reason=reason[:300])
         if command.type == "partner.register_case":

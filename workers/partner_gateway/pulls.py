@@ -7,6 +7,10 @@ itself: it writes a pull request, keyed by partner, to the gateway's own interna
 the agent that consumes it to report back through a local future. The agent handles a
 partner's requests one at a time, in order, and writes the tables in that partner's
 partition. A request redelivered after a crash is simply read again (reads are idempotent).
+
+A burst of webhooks (a partner that changed a thousand cases) would otherwise mean a thousand
+reads of a feed that the first read already emptied: a request made before a successful read
+*started* is answered by that read (``ReadCoverage``), so the queue drains at once.
 """
 
 from __future__ import annotations
@@ -72,3 +76,20 @@ class PullRequests:
         waiter = self._waiters.get(request.request_id)
         if waiter is not None and not waiter.done():
             waiter.set_result(result)
+
+
+class ReadCoverage:
+    """When each partner's feed was last read to its end; requests older than that are answered."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[float, PullResult]] = {}
+
+    def read(self, partner: str, started: float, result: PullResult) -> None:
+        if result.ok:
+            self._last[partner] = (started, result)
+
+    def covering(self, partner: str, requested_at: float | None) -> PullResult | None:
+        last = self._last.get(partner)
+        if last is None or requested_at is None or requested_at >= last[0]:
+            return None
+        return last[1]

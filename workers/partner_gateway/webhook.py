@@ -7,6 +7,11 @@ valid notification is deduplicated on its message id and then triggers a read of
 delta feed — the payload itself is never trusted. 2xx means the statuses read are durable on
 the broker; only then is the message id remembered. Anything else is 503 and the partner
 retries, which is safe because a re-read publishes the same message ids.
+
+The body is bounded before it is read (`receive_request`): a declared Content-Length above the
+limit is refused at once, and a chunked or lying sender is cut off as soon as more than the limit
+has arrived, so every oversized body gets our JSON 413 and none is ever buffered whole (aiohttp's
+own 1 MiB limit, with its plain-text answer, applies only to `request.read()`).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from workers.adapters.partner import (
     MessageDeduplicator,
@@ -41,6 +46,21 @@ class Answer:
     body: dict[str, Any] = field(default_factory=dict)
 
 
+class ByteStream(Protocol):
+    async def readany(self) -> bytes: ...
+
+
+async def read_at_most(stream: ByteStream, limit: int) -> bytes | None:
+    """The whole body, or None as soon as more than ``limit`` bytes have arrived."""
+    chunks, size = [], 0
+    while chunk := await stream.readany():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class WebhookReceiver:
     def __init__(self, clients: PartnerClients, pull: Pull, health: WorkerHealth, options: GatewayOptions,
                  clock: Callable[[], float] = time.time) -> None:
@@ -56,12 +76,32 @@ class WebhookReceiver:
         log.warning("webhook_refused", partner=partner, status=status, reason=reason)
         return Answer(status, {"error": reason})
 
-    async def receive(self, partner: str, headers: Mapping[str, str], body: bytes) -> Answer:
+    async def receive_request(self, partner: str, headers: Mapping[str, str], declared_length: int | None,
+                              body: ByteStream) -> Answer:
+        """A request as it arrives: an unknown partner (404) or a body over the limit (413) is
+        refused before more than the limit is read."""
         self._health.count("webhooks")
         if not self._clients.is_known(partner):
             return self._refuse(partner, 404, f"unknown partner {partner!r}")
-        if len(body) > self._options.max_webhook_bytes:
-            return self._refuse(partner, 413, "body too large")
+        limit = self._options.max_webhook_bytes
+        if declared_length is not None and declared_length > limit:
+            return self._refuse(partner, 413, f"body of {declared_length} bytes exceeds the limit of {limit} bytes")
+        whole = await read_at_most(body, limit)
+        if whole is None:
+            return self._refuse(partner, 413, f"body exceeds the limit of {limit} bytes")
+        return await self._verified(partner, headers, whole)
+
+    async def receive(self, partner: str, headers: Mapping[str, str], body: bytes) -> Answer:
+        """A request whose body was read already."""
+        self._health.count("webhooks")
+        if not self._clients.is_known(partner):
+            return self._refuse(partner, 404, f"unknown partner {partner!r}")
+        limit = self._options.max_webhook_bytes
+        if len(body) > limit:
+            return self._refuse(partner, 413, f"body of {len(body)} bytes exceeds the limit of {limit} bytes")
+        return await self._verified(partner, headers, body)
+
+    async def _verified(self, partner: str, headers: Mapping[str, str], body: bytes) -> Answer:
         try:
             secret = self._clients.webhook_secret(partner).reveal()
         except (PartnerSetupError, MissingSecret) as error:

@@ -4,6 +4,10 @@ The log is the source of truth (ARCHITECTURE §1). Folding it again must give th
 partner, case number and reminder-stop code as the case processor's live table, and the same
 reminder stop and case-info categories as M3 shows; any difference is printed and makes the
 command fail, so a lost or doubled event cannot hide.
+
+``--as-of`` rebuilds the past: the cases from the events that had occurred by then, and the
+configuration in force then from the audit trail on ``config.changes`` (each change carries its
+value after), so "why was this invoice handed over in March?" is answered with March's rules.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from workers.case_processor.state import CaseState
+from workers.domain.configuration import Configuration
+from workers.domain.configuration.storage import from_entities
 from workers.projections.case_summary import CaseSummary, summaries
 
 PHASES = {"active": "active", "closed": "closed", "rejected": "rejected", "deferred": "deferred", "skipped": "skipped"}
@@ -28,6 +34,20 @@ class Difference:
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.where}.{self.field}: replayed {self.replayed!r}, live {self.live!r}"
+
+
+def configuration_as_of(changes: list[Any], as_of: datetime | None = None) -> Configuration | None:
+    """The configuration in force at ``as_of``: every change made by then, folded in order."""
+    records: dict[tuple[str, str], dict[str, Any]] = {}
+    for change in sorted(changes, key=lambda c: c.at):
+        if as_of is not None and change.at > as_of:
+            break
+        key = (change.kind, change.entity_id)
+        if change.after is None:
+            records.pop(key, None)
+        else:
+            records[key] = change.after
+    return from_entities(records) if records else None
 
 
 def replay(events: list[dict[str, Any]], as_of: datetime | None = None) -> dict[str, CaseSummary]:

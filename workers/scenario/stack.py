@@ -75,9 +75,31 @@ class Stack:
     ingress_token: str = ""
     secrets_file: Path | None = None
     processes: list[Process] = field(default_factory=list)
+    broker: Settings | None = None
+    """Whose broker this is (`local_kafka.down/up(stack.broker)` restarts it)."""
+    commands: dict[str, tuple[list[str], dict[str, str] | None]] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    """More DCS_* settings for every worker (e.g. shorter HTTP timeouts in a fault run)."""
 
     def worker_url(self, worker: str) -> str:
         return f"http://127.0.0.1:{self.settings.web_port_base + WORKERS[worker].port_offset}"
+
+    def process(self, name: str) -> Process:
+        return next(p for p in self.processes if p.name == name)
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Kill one worker or sandbox outright (a crash, not a shutdown); `restart` brings it back."""
+        process = self.process(name)
+        if process.popen.poll() is None:
+            process.popen.send_signal(sig)
+        process.popen.wait()
+
+    def restart(self, name: str) -> None:
+        """Start a killed (or crashed) worker again with the same command and environment."""
+        process = self.process(name)
+        self.processes.remove(process)
+        command, env = self.commands[name]
+        _spawn(self, name, command, env=env)
 
     def stop(self) -> None:
         for process in self.processes:
@@ -94,20 +116,26 @@ class Stack:
 
 
 def start_stack(name: str, partners: tuple[str, ...], base_dir: Path, *, partner_mode: str = "scripted",
-                naive: bool = True, seed: int = 0, kind: str = "scn", partner_fast: bool = True) -> Stack:
+                naive: bool = True, seed: int = 0, kind: str = "scn", partner_fast: bool = True,
+                broker: dict[str, object] | None = None) -> Stack:
     """Start (or reuse) the broker, provision fresh topics and start both sandboxes.
 
     Workers start separately (`start_workers`), once the caller has applied the configuration
-    and set the clock, so no worker ever acts on a half-configured run."""
-    base = load_settings(profile="test")
+    and set the clock, so no worker ever acts on a half-configured run. ``broker`` overrides
+    where the local broker lives (data_dir, ports): a run that restarts its broker gets its own.
+    """
+    broker = broker or {}
+    base = load_settings(profile="test", **broker)
     local_kafka.up(base)
     prefix = f"{kind}-{name[:20]}-{uuid.uuid4().hex[:8]}."
     run_dir = base_dir / prefix.rstrip(".")
     run_dir.mkdir(parents=True, exist_ok=True)
+    ports = {k: v for k, v in broker.items() if k != "data_dir"}
     settings = load_settings(profile="test", topic_prefix=prefix, data_dir=run_dir / "data",
-                             web_port_base=free_port_block(len(WORKERS)))
+                             web_port_base=free_port_block(len(WORKERS)), **ports)
     apply_topics(settings, load_topic_map())
-    stack = Stack(settings=settings, run_dir=run_dir, partners=partners, ingress_token=secrets.token_urlsafe(24))
+    stack = Stack(settings=settings, run_dir=run_dir, partners=partners, ingress_token=secrets.token_urlsafe(24),
+                  broker=base)
     try:
         _start_sandboxes(stack, partner_mode, naive, seed, partner_fast)
     except BaseException:
@@ -157,13 +185,17 @@ def _worker_env(stack: Stack) -> dict[str, str]:
         "DCS_M3_INGRESS_TOKEN_FILE": str(stack.run_dir / "ingress.token"),
         "DCS_PARTNER_URLS": ",".join(f"{p}={stack.partner_url}/{p}/api/v1" for p in stack.partners),
         "DCS_PARTNER_SECRETS_FILE": str(stack.secrets_file), "DCS_PARTNER_POLL_INTERVAL_S": "0",
+        "DCS_LOCAL_BROKER_PORT": str(settings.local_broker_port),
+        "DCS_LOCAL_CONTROLLER_PORT": str(settings.local_controller_port),
     })
+    env.update(stack.extra_env)
     if not settings.uses_local_broker:
         env["KAFKA_BOOTSTRAP_SERVERS"] = settings.bootstrap
     return env
 
 
 def _spawn(stack: Stack, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
+    stack.commands[name] = (command, env)
     log = stack.run_dir / f"{name}.log"
     handle = log.open("ab")
     popen = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

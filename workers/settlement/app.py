@@ -27,7 +27,7 @@ def build(settings: Settings, *, web_port: int | None = None, in_memory_tables: 
     app = create_app(SOURCE, settings, web_port=web_port, in_memory_tables=in_memory_tables)
     health = WorkerHealth(SOURCE, ready=True)
     if web_port is not None:
-        serve_health(app, health)
+        serve_health(app, health, settings)
     topics = {name: raw_topic(app, settings, name) for name in
               ("partner.remittance", "settlement.decisions", "settlement.lines", "m3.commands")}
     sinks = {name: DeadLetterSink(settings.topic(name), f"{name}.dlq", raw_topic(app, settings, f"{name}.dlq"), SOURCE)

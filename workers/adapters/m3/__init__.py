@@ -3,7 +3,7 @@
 Public API:
 - `load_ionapi`, `IonApiConfig`, `TokenProvider`              (ionapi)
 - `MIClient`, `TransactionResult`, `RetryPolicy`              (mi_client, retry)
-- `M3Error`, `M3PermanentError`, `M3TransientError`, `M3AuthError` (errors)
+- `M3Error`, `M3PermanentError`, `M3TransientError` (`M3RecordLocked`), `M3AuthError` (errors)
 - `M3Writer`, `WriteOutcome`, `Statement`, `StatementLine`, `StatementDetail`, `line_details`
 - `M3Reader`, `Customer`, `Address`, `InvoiceTotals`
 - `LedgerRecord`, `TransactionCodes`, `ledger_record_from_fields`, `parse_cms049`, `parse_cms049_event`
@@ -11,7 +11,7 @@ Public API:
 """
 
 from workers.adapters.m3.cms049 import Cms049Event, parse_cms049, parse_cms049_event
-from workers.adapters.m3.errors import M3AuthError, M3Error, M3PermanentError, M3TransientError
+from workers.adapters.m3.errors import M3AuthError, M3Error, M3PermanentError, M3RecordLocked, M3TransientError
 from workers.adapters.m3.ionapi import IonApiConfig, TokenProvider, load_ionapi
 from workers.adapters.m3.ledger_record import LedgerRecord, TransactionCodes, ledger_record_from_fields
 from workers.adapters.m3.mi_client import MIClient
@@ -24,7 +24,7 @@ from workers.adapters.m3.writer import M3Writer, WriteOutcome
 
 __all__ = [
     "Address", "Cms049Event", "Customer", "CustomTransactionSet", "InvoiceTotals", "IonApiConfig", "LedgerRecord",
-    "M3AuthError", "M3Error", "M3PermanentError", "M3Reader", "M3TransientError", "M3Writer", "MIClient",
+    "M3AuthError", "M3Error", "M3PermanentError", "M3Reader", "M3RecordLocked", "M3TransientError", "M3Writer", "MIClient",
     "RetryPolicy", "Statement", "StatementDetail", "StatementLine", "StatementTransactions", "TokenProvider",
     "TransactionCodes", "TransactionResult", "WriteOutcome", "ledger_record_from_fields", "line_details",
     "load_ionapi", "parse_cms049", "parse_cms049_event",

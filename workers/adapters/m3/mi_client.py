@@ -59,7 +59,7 @@ class MIClient:
 
     async def call(self, program: str, transaction: str, record: Mapping[str, Any] | None = None, *,
                    maxrecs: int | None = None, idempotent: bool = True) -> list[Record]:
-        """One transaction via GET; its records, or M3PermanentError for an error inside 200."""
+        """One transaction via GET; its records, or the error inside 200 (see `TransactionResult.error`)."""
         params = {k: str(v) for k, v in (record or {}).items()}
         if maxrecs is not None:
             params["maxrecs"] = str(maxrecs)

@@ -2,7 +2,8 @@
 
 M3 puts business errors inside HTTP 200 (`errorMessage`, `errorCode`, `errorField`,
 `errorType`, padded with blanks), one result per transaction; a terminated bulk request leaves
-results out. Every result is therefore checked, and a missing one counts as failed.
+results out. Every result is therefore checked, and a missing one counts as failed. A record
+lock ("being changed by another job, try again later") is the one such error worth retrying.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from workers.adapters.m3.errors import M3PermanentError
+from workers.adapters.m3.errors import M3Error, M3PermanentError, M3RecordLocked
 
 Record = dict[str, str]
+LOCK_CODES = frozenset({"XLK0001"})
+LOCK_PHRASES = ("being changed by another", "record is locked", "locked by another", "try again later")
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,16 @@ class TransactionResult:
     error_field: str = ""
     error_type: str = ""
 
-    def error(self, program: str) -> M3PermanentError:
+    @property
+    def locked(self) -> bool:
+        message = self.error_message.lower()
+        return self.error_code in LOCK_CODES or any(phrase in message for phrase in LOCK_PHRASES)
+
+    def error(self, program: str) -> M3Error:
+        """Permanent, unless another job held the record (then the same call may be sent again)."""
+        if self.locked:
+            return M3RecordLocked(self.error_message, program=program, transaction=self.transaction,
+                                  code=self.error_code)
         return M3PermanentError(self.error_message or "M3 reported an error", program=program,
                                 transaction=self.transaction, code=self.error_code,
                                 field=self.error_field, error_type=self.error_type)

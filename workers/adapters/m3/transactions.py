@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workers.adapters.m3.errors import M3PermanentError
+from workers.adapters.m3.errors import M3Error
 
 ARS200MI = "ARS200MI"
 LST_INV_BY_DIVI = "LstInvByDivi"
@@ -51,9 +51,9 @@ ALREADY_EXISTS_CODES = frozenset({"XRE0103"})
 NOT_FOUND_CODES = frozenset({"XRE0104"})
 
 
-def is_already_exists(error: M3PermanentError) -> bool:
-    return error.code in ALREADY_EXISTS_CODES or "already exists" in error.message.lower()
+def is_already_exists(error: M3Error) -> bool:
+    return getattr(error, "code", "") in ALREADY_EXISTS_CODES or "already exists" in error.message.lower()
 
 
-def is_not_found(error: M3PermanentError) -> bool:
-    return error.code in NOT_FOUND_CODES or "does not exist" in error.message.lower()
+def is_not_found(error: M3Error) -> bool:
+    return getattr(error, "code", "") in NOT_FOUND_CODES or "does not exist" in error.message.lower()
