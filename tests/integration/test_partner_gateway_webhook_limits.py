@@ -41,7 +41,8 @@ async def test_oversized_webhook_bodies_get_our_json_413(kafka_settings, tmp_pat
             for _ in range(8):
                 yield b" " * (LIMIT // 2)
 
-        answer = await gw.http.post(url, content=chunked(), headers={"X-Signature": sign(secret, b"", int(time.time()))})
+        answer = await gw.http.post(url, content=chunked(),
+                                    headers={"X-Signature": sign(secret, b"", int(time.time()))})
         assert answer.status_code == 413 and answer.json() == {"error": f"body exceeds the limit of {LIMIT} bytes"}
 
         answer = await gw.http.post(url.replace("INTRUM", "NOPE"), content=huge, headers=signed(huge))

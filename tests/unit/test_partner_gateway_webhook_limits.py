@@ -28,8 +28,8 @@ class Stream:
 
 def receiver(monkeypatch, pulls: FakePulls | None = None) -> WebhookReceiver:
     monkeypatch.setenv("TEST_PARTNER_GATEWAY_WEBHOOK_SECRET", SECRET)
-    return WebhookReceiver(FakeClients(), pulls or FakePulls(), WorkerHealth("partner-gateway"),  # type: ignore[arg-type]
-                           GatewayOptions(), clock=lambda: NOW)
+    return WebhookReceiver(FakeClients(), pulls or FakePulls(),  # type: ignore[arg-type]
+                           WorkerHealth("partner-gateway"), GatewayOptions(), clock=lambda: NOW)
 
 
 async def test_a_declared_length_over_the_limit_is_refused_before_reading(monkeypatch):
@@ -37,7 +37,8 @@ async def test_a_declared_length_over_the_limit_is_refused_before_reading(monkey
     stream = Stream(body)
     answer = await receiver(monkeypatch).receive_request("INTRUM", {"X-Signature": sign(SECRET, body, NOW)},
                                                          len(body), stream)
-    assert answer.status == 413 and answer.body == {"error": f"body of {len(body)} bytes exceeds the limit of {LIMIT} bytes"}
+    assert answer.status == 413
+    assert answer.body == {"error": f"body of {len(body)} bytes exceeds the limit of {LIMIT} bytes"}
     assert stream.read == 0
 
 

@@ -62,7 +62,7 @@ def measure(prefix: str, run_dir: Path, n: int, *, profile: bool = False, report
                 profiler = Profiler(stack.processes[0].popen.pid, run_dir / "case-processor.pyspy.txt")
             services.wait_until(lambda: watch.count(commands) >= n, stack, timeout_s=max(180.0, n / 20),
                                 what=f"processor N={n}", progress=lambda: f"{watch.count(commands)}/{n} cases",
-                                report=report)
+                                report=report, every_s=10.0 if n <= 20_000 else 30.0)
             summary = profiler.stop() if profiler else None
             sampler.sample()
         span = watch.span(commands)

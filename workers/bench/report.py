@@ -66,12 +66,12 @@ def latency_table(latency: dict[str, Any]) -> Table:
 
 
 def resources_table(results: dict[str, Any]) -> Table:
-    table = Table(title="Workers: peak RSS and CPU while working")
-    for column in ("phase", "N", "process", "peak RSS MiB", "CPU s (working)", "CPU ms/case"):
+    table = Table(title="Processes: peak RSS, and CPU from ready to done (start-up left out)")
+    for column in ("phase", "cases", "process", "peak RSS MiB", "CPU s", "CPU ms/case"):
         table.add_column(column, justify="left" if column in ("phase", "process") else "right")
     phases = [("processor", p) for p in results.get("processor", [])]
     if results.get("service_resources"):
-        phases.append(("service (e2e + latency)", results["service_resources"]))
+        phases.append(("service", results["service_resources"]))
     for phase, data in phases:
         cases = data["n"]
         for process, usage in (data.get("memory") or {}).items():
@@ -82,6 +82,8 @@ def resources_table(results: dict[str, Any]) -> Table:
 
 
 def render(results: dict[str, Any], console: Console) -> None:
+    if results.get("error"):
+        console.print(f"[red]the run stopped early:[/] {results['error'].strip().splitlines()[-1]}")
     console.print(throughput_table(results))
     if results.get("latency"):
         console.print(latency_table(results["latency"]))

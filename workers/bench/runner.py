@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import platform
 import shutil
+import traceback
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -48,16 +49,7 @@ def run(options: Options, say=print) -> dict[str, Any]:
     results: dict[str, Any] = {"meta": _meta(base.bootstrap, root, logs), "options": asdict(options),
                                "baseline": [], "processor": [], "replay": []}
     try:
-        for n in options.sizes:
-            _scale_point(results, root, logs, n, say)
-        if options.profile:
-            say(f"profiling the case processor (N={options.sizes[0]:,}, an extra run) …")
-            prefix = f"{root}prof."
-            results["profile"] = processor.measure(prefix, logs / "profile", options.sizes[0], profile=True,
-                                                   report=say).profile
-            delete_prefixed_topics(base, prefix)
-        if options.e2e_n or options.latency_seconds:
-            service_phase.run(results, base, root, run_id, logs, options, say)
+        _phases(results, base, root, run_id, logs, options, say)
     finally:
         deleted = delete_prefixed_topics(base, root)
         say(f"deleted {deleted} bench topics ({root}*)")
@@ -71,6 +63,24 @@ def run(options: Options, say=print) -> dict[str, Any]:
     results["ratio"] = largest and largest.get("ratio")
     results["meta"] |= {"finished": _now(), "load_avg_end": os.getloadavg()}
     return results
+
+
+def _phases(results: dict[str, Any], base, root: str, run_id: str, logs: Path, options: Options, say) -> None:
+    """Every phase in order; a failure ends the run but keeps what was measured (in `error`)."""
+    try:
+        for n in options.sizes:
+            _scale_point(results, root, logs, n, say)
+        if options.profile:
+            say(f"profiling the case processor (N={options.sizes[0]:,}, an extra run) …")
+            prefix = f"{root}prof."
+            results["profile"] = processor.measure(prefix, logs / "profile", options.sizes[0], profile=True,
+                                                   report=say).profile
+            delete_prefixed_topics(base, prefix)
+        if options.e2e_n or options.latency_seconds:
+            service_phase.run(results, base, root, run_id, logs, options, say)
+    except Exception as error:  # noqa: BLE001 — reported with what was measured before it
+        results["error"] = "".join(traceback.format_exception(error))[-4000:]
+        say(f"[red]bench phase failed:[/] {type(error).__name__}: {error}")
 
 
 def _scale_point(results: dict[str, Any], root: str, logs: Path, n: int, say) -> None:

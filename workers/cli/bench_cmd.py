@@ -4,6 +4,7 @@ replay speed and memory of the service as ratios to raw aiokafka loops measured 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 #: The CI regression floor for `ratio=`. Half the 25 % target (0.12) would fail today: the quick
@@ -65,6 +66,8 @@ def _bench(args) -> int:
                              latency_seconds=seconds if args.latency_seconds is None else args.latency_seconds,
                              profile=args.profile, output=output)
     console = Console()
+    if not console.is_terminal:  # piped or in CI: wide enough that the tables do not wrap
+        console = Console(width=120)
     results = runner.run(options, say=lambda text: console.print(text, highlight=False))
     report.write_json(results, output)
     picture = plot.plot(results, output.with_suffix(".png"))
@@ -72,6 +75,9 @@ def _bench(args) -> int:
     console.print(f"results: {output}" + (f", plot: {picture}" if picture else ""))
     value = results.get("ratio")
     print(f"ratio={value:.3f}" if value is not None else "ratio=nan", flush=True)
+    if results.get("error"):
+        print(f"dcs bench: a phase failed (details in {output}):\n{results['error']}", file=sys.stderr, flush=True)
+        return 2
     if value is None or value < args.min_ratio:
         print(f"dcs bench: ratio below the floor {args.min_ratio}", flush=True)
         return 1

@@ -70,7 +70,12 @@ def _demo(args) -> int:
                       f"sandbox logs: {stack.run_dir}/*.log\nWith the broker up: "
                       f"[bold]DCS_TOPIC_PREFIX={stack.settings.topic_prefix} dcs cases list[/]")
         if args.keep_running:
-            console.print(f"The service keeps running: [bold]dcs reconcile --run {stack.run_dir}[/]; Ctrl-C stops it")
+            env = f"DCS_TOPIC_PREFIX={stack.settings.topic_prefix}"
+            console.print("The service keeps running; in another shell:\n"
+                          f"  [bold]dcs reconcile --run {stack.run_dir}[/]   three-way check of M3, partners, log\n"
+                          f"  [bold]{env} dcs replay --m3-url {stack.m3_url}[/]   rebuild from case.events, diff\n"
+                          f"  [bold]{env} dcs dlq list[/]   dead letters of every topic\n"
+                          "Ctrl-C stops it.")
             try:
                 while True:
                     time.sleep(3600)

@@ -82,6 +82,9 @@ def _replay(args) -> int:
     if not chosen:
         raise UserFacingError("nothing to replay: name letters or use --all", exit_code=2)
     for stored in chosen:
+        if stored.undecodable:
+            print(f"skipped {stored.ref}: the record on the dead-letter topic is not a dead letter itself")
+            continue
         if stored.letter.truncated:
             print(f"skipped {stored.ref}: its bytes were truncated, only length and hash were kept")
             continue

@@ -194,7 +194,7 @@ class LiveView:
         pending = {tp for tp, offset in end.items() if offset > 0}
         while True:
             if not pending:
-                self.rebuild()
+                self._guarded(self.rebuild)
                 if not self._loaded.is_set():
                     self._loaded_at = self._now()
                     self._loaded.set()
@@ -205,12 +205,20 @@ class LiveView:
             for tp, records in batch.items():
                 logical = self._physical[tp.topic]
                 for record in records:
-                    self.take(logical, record.partition, record.offset, record.key, record.value)
+                    self._guarded(self.take, logical, record.partition, record.offset, record.key, record.value)
                 if records and logical in self.positions:
                     self.positions[logical] = max(self.positions[logical], records[-1].offset + 1)
             for tp in list(pending):
                 if await self._consumer.position(tp) >= end[tp]:
                     pending.discard(tp)
+
+    @staticmethod
+    def _guarded(step: Callable[..., None], *args: Any) -> None:
+        """A bug in handling one record must not end the view: every worker would stop following."""
+        try:
+            step(*args)
+        except Exception:
+            log.exception("live_view_step_failed", step=step.__name__, at=[str(a) for a in args[:3]])
 
     # ---- records in, configuration out (the follow loop calls these; tests feed them directly) ---
 
@@ -302,8 +310,9 @@ class LiveView:
                 if refusal is None or (refusal.partition, refusal.offset) != (letter.partition, letter.offset):
                     del self._pending[ref]  # applied after all, or superseded by a newer record
                     continue
-                reason = (f"configuration refused, {refusal.entity} keeps its last good value: "
-                          f"{refusal.reason}")
+                kept = ("keeps its last good value" if letter.entity in self._good
+                        else "is left out (no earlier valid value)")
+                reason = f"configuration refused, {refusal.entity} {kept}: {refusal.reason}"
             if letter.due(self._loaded_at) > now:
                 continue
             try:
@@ -331,7 +340,11 @@ class LiveView:
             from aiokafka import AIOKafkaProducer
 
             producer = AIOKafkaProducer(**aiokafka_options(self._settings), acks="all")
-            await producer.start()
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()
+                raise
             self._producer = producer
         await asyncio.wait_for(self._producer.send_and_wait(self._settings.topic(dlq), key=key, value=value),
                                WRITE_TIMEOUT_S)

@@ -1,7 +1,7 @@
 """The faust application factory every worker uses, so all workers share one set of Kafka habits.
 
 At-least-once with idempotent processing (ARCHITECTURE §3): faust's exactly-once mode is not
-used. Topics are declared as raw bytes and validated against our contracts by the agents, so a
+used, and faust's offset commit is made strict (`faust_offsets`) so it never skips a message. Topics are declared as raw bytes and validated against our contracts by the agents, so a
 malformed message becomes a dead letter instead of crashing a partition.
 """
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import faust
 
+from workers.infra import faust_offsets
 from workers.infra.kafka_clients import faust_broker_options
 from workers.infra.settings import Settings
 from workers.infra.topic_map import TopicMap, load_topic_map
@@ -44,7 +45,8 @@ def create_app(
     app_id = f"{settings.topic_prefix}dcs-{worker}"
     datadir = settings.data_dir / "faust" / app_id
     datadir.parent.mkdir(parents=True, exist_ok=True)
-    return faust.App(
+    faust_offsets.install()
+    app = faust.App(
         app_id,
         **faust_broker_options(settings),
         **profile,
@@ -65,6 +67,15 @@ def create_app(
         logging_config=None,
         loghandlers=[],
     )
+    holes = faust_offsets.HoleWatch()
+
+    @app.timer(interval=2.0)
+    async def repair_offset_holes() -> None:
+        """Re-read what a rebalance dropped (see faust_offsets): commits never skip it."""
+        if app.consumer is not None:
+            await holes.repair(app.consumer)
+
+    return app
 
 
 def raw_topic(app: faust.App, settings: Settings, logical_name: str, topic_map: TopicMap | None = None) -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts import Envelope, InvoiceOverdue
-from workers.adapters.m3 import Customer, M3AuthError, M3PermanentError
+from workers.adapters.m3 import Customer, M3AuthError, M3PermanentError, M3TransientError
 from workers.config_events.follower import LiveView
 from workers.infra.health import WorkerHealth
 from workers.infra.logs import get_logger
@@ -39,6 +39,7 @@ class PollReport:
     listed: int = 0
     published: list[Envelope[Any]] = field(default_factory=list)
     unmappable: int = 0
+    deferred: int = 0
 
 
 def poll_divisions(setting: str) -> tuple[str, ...]:
@@ -55,7 +56,11 @@ class Poller:
         self._published: set[UUID] = set()
 
     async def poll_once(self) -> PollReport:
-        """One pass over every polled division; raises when M3 or Kafka fail (nothing is marked)."""
+        """One pass over every polled division; raises when listing or Kafka fail (nothing is marked).
+
+        A record that cannot be read now (its customer locked, one call timing out) is left for the
+        next pass instead of failing the pass: on a big ledger some call always fails.
+        """
         configuration = self._view.configuration
         if configuration is None:
             return PollReport()
@@ -83,6 +88,9 @@ class Poller:
                     log.warning("m3_poll_unmappable", case_id=record.case_id(configuration.company),
                                 reason=str(error)[:300])
                     continue
+                except M3TransientError:
+                    report.deferred += 1  # e.g. the customer record locked: left for the next pass
+                    continue
                 if isinstance(translated, InvoiceOverdue):
                     messages.append(message_for(translated))
         await self._publisher.publish(messages)
@@ -95,7 +103,8 @@ class Poller:
         self._health.count("m3_poll_passes")
         self._health.count("m3_poll_published", len(report.published))
         self._health.count("m3_poll_unmappable", report.unmappable)
-        if report.published or report.unmappable:
+        self._health.count("m3_poll_deferred", report.deferred)
+        if report.published or report.unmappable or report.deferred:
             log.info("m3_poll_done", divisions=list(report.divisions), listed=report.listed,
-                     published=len(report.published), unmappable=report.unmappable)
+                     published=len(report.published), unmappable=report.unmappable, deferred=report.deferred)
 

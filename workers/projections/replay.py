@@ -18,7 +18,7 @@ from typing import Any
 
 from workers.case_processor.state import CaseState
 from workers.domain.configuration import Configuration
-from workers.domain.configuration.storage import from_entities
+from workers.config_events.resolution import resolve
 from workers.projections.case_summary import CaseSummary, summaries
 
 PHASES = {"active": "active", "closed": "closed", "rejected": "rejected", "deferred": "deferred", "skipped": "skipped"}
@@ -38,16 +38,20 @@ class Difference:
 
 def configuration_as_of(changes: list[Any], as_of: datetime | None = None) -> Configuration | None:
     """The configuration in force at ``as_of``: every change made by then, folded in order."""
-    records: dict[tuple[str, str], dict[str, Any]] = {}
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    good: dict[tuple[str, str], dict[str, Any]] = {}
+    configuration = None
     for change in sorted(changes, key=lambda c: c.at):
         if as_of is not None and change.at > as_of:
             break
         key = (change.kind, change.entity_id)
         if change.after is None:
-            records.pop(key, None)
+            latest.pop(key, None)
         else:
-            records[key] = change.after
-    return from_entities(records) if records else None
+            latest[key] = change.after
+        resolution = resolve(latest, good, [key])  # as the workers' live view resolves `config`
+        good, configuration = resolution.records, resolution.configuration
+    return configuration
 
 
 def replay(events: list[dict[str, Any]], as_of: datetime | None = None) -> dict[str, CaseSummary]:
@@ -106,12 +110,13 @@ def live_table(settings: Any) -> dict[str, CaseState]:
 
 
 def log_events(settings: Any) -> list[dict[str, Any]]:
-    """`case.events` once per event id, in log order per case."""
+    """`case.events` once per event id, in log order per case; a record that does not decode is
+    skipped with a warning (only the case processor writes here, so that is someone's mistake)."""
+    from workers.config_events.records import decodable
     from workers.infra.topic_io import read_to_end
 
     seen, events = set(), []
-    for record in read_to_end(settings, "case.events"):
-        envelope = record.envelope("case.events")
+    for _record, envelope in decodable(read_to_end(settings, "case.events"), "case.events"):
         if envelope.event_id not in seen:
             seen.add(envelope.event_id)
             events.append(envelope.model_dump(mode="json"))
