@@ -189,7 +189,7 @@ class Driver:
                 for _ in range(copies):
                     self._post(f"{self.stack.partner_url}/_sandbox/{partner}/settlement", body)
                 for division in sorted({self.by_case[c].division for c in part}):
-                    self.expected.statements[(settlement, division)] += 1
+                    self.expected.statements[(f"{partner}/{settlement}", division)] += 1
                 sent += 1
         self.expected.duplicates_sent["settlement_resent"] = 1 if sent else 0
         self.say(f"  {len(chosen)} cases closed settled in {sent} settlements (the first one sent twice)")

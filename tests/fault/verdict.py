@@ -53,7 +53,8 @@ def verdict(expected: Expected, m3: dict[str, Any], partners: dict[str, Any],
     counts["journals_unbalanced"] = sum(1 for value in net.values() if value != 0)
 
     invoices = {f"{COMPANY}/{i['division']}/{i['invoice']}/{i['year']}": i for i in m3["invoices"]}
-    counts["open_amounts_negative"] = sum(1 for i in invoices.values() if Decimal(i["open_amount"]) < 0)
+    counts["open_amounts_negative"] = sum(1 for i in invoices.values()  # a credit item is negative by nature
+                                          if Decimal(i["amount"]) > 0 and Decimal(i["open_amount"]) < 0)
     counts["settled_not_zero_in_m3"] = sum(1 for c in expected.settled if Decimal(invoices[c]["open_amount"]) != 0)
     counts["m3_stop_wrong"] = sum(1 for c, status in expected.final_status.items()
                                   if invoices[c]["reminder_stop"] != STOP_CODE_FOR_STATUS[status])

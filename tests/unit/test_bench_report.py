@@ -15,7 +15,7 @@ RESULT = {
     "meta": {"started": "2026-12-04T10:00:00+00:00"},
     "baseline": [{"n": 3000, "consume_produce_per_s": 10_000.0, "consume_only_per_s": 100_000.0,
                   "consume_produce_cpu_us": 30.0}],
-    "processor": [{"n": 3000, "per_s": 500.0, "ratio": 0.05, "baseline_per_s": 10_000.0,
+    "processor": [{"n": 3000, "per_s": 500.0, "ratio": 0.05, "baseline_per_s": 10_000.0, "cpu_ratio": 0.03,
                    "memory": {"case-processor": {"peak_rss_mib": 96.0, "cpu_s": 5.0, "cpu_s_after_mark": 3.0}}}],
     "replay": [{"events": 3000, "per_s": 7000.0, "ratio": 0.07, "consume_only_per_s": 100_000.0}],
     "end_to_end": {"n": 300, "per_s": 30.0, "ratio": 0.003, "baseline_per_s": 10_000.0},
@@ -40,6 +40,7 @@ def test_render_shows_rates_ratios_latency_resources_targets_and_projection():
     assert "MISS processor ÷ consume→produce: 0.050 (target ≥ 0.25; 5.0× short" in text
     assert "PASS p99 ingress→partner ÷ broker p99: 20.000" in text
     assert "43.3 min" in text and "12.0 h" in text
+    assert "CPU per case 1,000 µs in the case processor vs 30 µs per message" in text
 
 
 def test_json_carries_the_targets(tmp_path):

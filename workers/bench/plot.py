@@ -22,7 +22,7 @@ def plot(results: dict[str, Any], path: Path) -> Path | None:
     replays = sorted(results.get("replay", []), key=lambda r: r["events"])
     if not processors:
         return None
-    figure, (rates, memory) = plt.subplots(1, 2, figsize=(11, 4.2))
+    figure, (rates, memory) = plt.subplots(1, 2, figsize=(11, 4.8))
     series = [
         ("raw consume→produce", [(b["n"], b["consume_produce_per_s"]) for b in baselines], "o--"),
         ("raw consume-only", [(b["n"], b["consume_only_per_s"]) for b in baselines], "s--"),
@@ -38,7 +38,7 @@ def plot(results: dict[str, Any], path: Path) -> Path | None:
             rates.plot(*zip(*points), style, label=label)
     rates.set(xscale="log", yscale="log", xlabel="N (invoices)", ylabel="per second", title="Throughput")
     rates.grid(True, which="both", alpha=0.3)
-    rates.legend(fontsize=8)
+    rates.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
     peaks = [(p["n"], (p.get("memory") or {}).get("case-processor", {}).get("peak_rss_mib")) for p in processors]
     peaks = [(n, mib) for n, mib in peaks if mib]
     if peaks:

@@ -75,6 +75,8 @@ def frame_name(frame: str) -> str:
 
 
 def summarize(collapsed: str, seconds: float, top: int = 15) -> dict:
+    """Top functions by own samples and by samples on the stack; frames on ≥ 90 % of the stacks
+    (the event loop, the worker's main) say nothing and are left out of the second list."""
     own, total, samples = Counter(), Counter(), 0
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
@@ -93,7 +95,6 @@ def summarize(collapsed: str, seconds: float, top: int = 15) -> dict:
     return {
         "seconds": round(seconds, 1), "samples": samples, "busy_percent": round(min(100.0, 100 * samples / expected), 1),
         "self": [{"function": name, "percent": share(count)} for name, count in own.most_common(top)],
-        "total": [{"function": name, "percent": share(count)} for name, count in total.most_common(top * 2)
-                  if not name.startswith(("<module>", "_run_module", "run (asyncio", "run_forever",
-                                          "run_until_complete", "_run_once", "_run (asyncio"))][:top],
+        "total": [{"function": name, "percent": share(count)} for name, count in total.most_common()
+                  if count < 0.9 * samples][:top],
     }

@@ -59,6 +59,10 @@ def latency_table(latency: dict[str, Any]) -> Table:
     if service:
         rows += [("ingress → partner registration", service["to_partner_registration"]),
                  ("ingress → M3 reminder stop", service["to_m3_update"])]
+    calm = latency.get("below_capacity")
+    if calm:
+        rows += [(f"at {calm['rate']:g}/s: ingress → partner registration", calm["to_partner_registration"]),
+                 (f"at {calm['rate']:g}/s: ingress → M3 reminder stop", calm["to_m3_update"])]
     for name, summary in rows:
         table.add_row(name, str(summary.get("count", 0)),
                       *(f"{summary[key]:,.1f}" if key in summary else "—" for key in ("p50", "p95", "p99", "max")))
@@ -85,6 +89,13 @@ def render(results: dict[str, Any], console: Console) -> None:
     if results.get("error"):
         console.print(f"[red]the run stopped early:[/] {results['error'].strip().splitlines()[-1]}")
     console.print(throughput_table(results))
+    for p in results.get("processor", []):
+        cpu = (p.get("memory") or {}).get("case-processor", {}).get("cpu_s_after_mark")
+        base = next((b for b in results.get("baseline", []) if b["n"] == p["n"]), {})
+        if cpu and base.get("consume_produce_cpu_us") and p.get("cpu_ratio"):
+            console.print(f"N={p['n']:,}: CPU per case {1e6 * cpu / p['n']:,.0f} µs in the case processor vs "
+                          f"{base['consume_produce_cpu_us']:,.0f} µs per message in the raw loop: CPU ratio "
+                          f"{p['cpu_ratio']:.3f} (steadier than the rate ratio on a shared machine)")
     if results.get("latency"):
         console.print(latency_table(results["latency"]))
     console.print(resources_table(results))
@@ -104,6 +115,9 @@ def render(results: dict[str, Any], console: Console) -> None:
         console.print(f"profile of the case processor: {profile['samples']} samples over {profile['seconds']} s, "
                       f"Python thread busy {profile['busy_percent']} %; most own time:")
         for row in profile["self"][:8]:
+            console.print(f"  {row['percent']:5.1f} %  {row['function']}")
+        console.print("  … and on the stack (own + callees):")
+        for row in profile["total"][:10]:
             console.print(f"  {row['percent']:5.1f} %  {row['function']}")
 
 

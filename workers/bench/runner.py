@@ -61,6 +61,7 @@ def run(options: Options, say=print) -> dict[str, Any]:
                              "processor_s": projected_seconds(PROJECTED_CASES, largest and largest["per_s"]),
                              "end_to_end_s": projected_seconds(PROJECTED_CASES, e2e.get("per_s"))}
     results["ratio"] = largest and largest.get("ratio")
+    results["cpu_ratio"] = largest and largest.get("cpu_ratio")
     results["meta"] |= {"finished": _now(), "load_avg_end": os.getloadavg()}
     return results
 

@@ -4,7 +4,9 @@ One service (both sandboxes, all five workers) serves both measurements, so it s
 broker's own latency is measured first, at the same rate and payload size, while nothing else
 of the bench runs. When the offered rate is above the end-to-end rate just measured, the service
 can only queue: the offer window is then shortened so the queue drains in about two minutes, and
-the result says so (the percentiles are then queueing time, which is the honest answer).
+the result says so (the percentiles are then queueing time, which is the honest answer), and a
+second, informative point is measured at half the end-to-end rate: the latency of the path
+itself, without a queue in front of it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from workers.bench import end_to_end, latency
 from workers.bench.stats import nearest, ratio
 
 OVERLOAD_DRAIN_S = 120.0
+CALM_SECONDS = 30.0
 
 
 def run(results: dict[str, Any], base, root: str, run_id: str, logs: Path, options, say) -> None:
@@ -24,8 +27,9 @@ def run(results: dict[str, Any], base, root: str, run_id: str, logs: Path, optio
         results["latency"] = {"broker": latency.broker(base, f"{root}lat.broker", options.latency_rate,
                                                        options.latency_seconds)}
     latency_count = int(options.latency_rate * options.latency_seconds)
+    calm_budget = int(options.latency_rate / 2 * CALM_SECONDS) if options.latency_seconds else 0
     say("starting the service: both sandboxes and all five workers …")
-    service = end_to_end.start(f"{run_id}-e2e", logs, options.e2e_n + latency_count, report=say)
+    service = end_to_end.start(f"{run_id}-e2e", logs, options.e2e_n + latency_count + calm_budget, report=say)
     try:
         capacity = None
         if options.e2e_n:
@@ -43,18 +47,27 @@ def run(results: dict[str, Any], base, root: str, run_id: str, logs: Path, optio
             say(f"latency: {options.latency_rate:g} invoices/s for {seconds:.0f} s through the service …")
             measured = latency.service(service, options.latency_rate, seconds, start=options.e2e_n, report=say)
             results["latency"]["service"] = measured | ({"overloaded": note} if note else {})
+            spare = latency_count + calm_budget - measured["count"]
+            if note and capacity and spare > 0:
+                calm = round(capacity / 2, 1)
+                calm_seconds = min(CALM_SECONDS, spare / calm)
+                say(f"latency below saturation: {calm:g} invoices/s (half the measured rate) for {calm_seconds:.0f} s …")
+                results["latency"]["below_capacity"] = latency.service(
+                    service, calm, calm_seconds, start=options.e2e_n + measured["count"], report=say)
     finally:
         service.close()
-        results["service_resources"] = {"n": options.e2e_n + latency_count, "memory": service.sampler.as_dict()}
+        offered = sum((results.get("latency") or {}).get(k, {}).get("count", 0) for k in ("service", "below_capacity"))
+        results["service_resources"] = {"n": options.e2e_n + offered, "memory": service.sampler.as_dict()}
 
 
 def _window(rate: float, seconds: float, capacity: float | None) -> tuple[float, str | None]:
     if not capacity or rate <= capacity:
         return seconds, None
     shortened = min(seconds, max(5.0, OVERLOAD_DRAIN_S * capacity / rate))
+    window = (f"offered for {shortened:.0f} s instead of {seconds:g} s so the queue drains in about "
+              f"{OVERLOAD_DRAIN_S:.0f} s" if shortened < seconds else f"offered for the full {seconds:g} s")
     return shortened, (f"offered {rate:g}/s is above the measured end-to-end rate {capacity:.0f}/s: the service "
-                       f"can only queue; offered for {shortened:.0f} s instead of {seconds:g} s so the queue drains "
-                       f"in about {OVERLOAD_DRAIN_S:.0f} s")
+                       f"can only queue; {window}")
 
 
 def _baseline(results: dict[str, Any], n: int) -> dict[str, Any] | None:

@@ -28,14 +28,15 @@ def register(groups) -> None:
                     "case processor and end-to-end cases/s as a share of a consume→produce loop, replay "
                     "events/s as a share of a consume-only loop, latency percentiles next to the broker's "
                     "own, peak memory per worker against N. Normal run: N=10k and 100k, end to end 5k, "
-                    "latency 200/s for 60 s (about 15 min on 2 cores). See docs/bench.md.")
+                    "latency 200/s for 60 s (10-15 min on 2 cores). See docs/bench.md.")
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true",
                       help="N=5k for baselines, case processor and replay, end to end at 300, no latency "
                            "(about a minute; under 3 min on a busy machine): the CI guard")
     size.add_argument("--huge", action="store_true",
-                      help="adds N=1M (about 1 h at ~300 cases/s) and end to end at 10k; needs about 8 GB free "
-                           "disk under .data (broker log ~6 GB while the 1M phase runs, RocksDB ~1 GB)")
+                      help="adds N=1M (the processor alone takes about an hour at 300-450 cases/s) and end to end "
+                           "at 10k; needs about 7 GB free disk for the broker's log (1M invoices, their "
+                           "outputs and the raw loop's copies, ~5.6 GB while the 1M phase runs) and .data/bench")
     parser.add_argument("--output", type=Path, default=None,
                         help="JSON result (default .data/bench/<UTC timestamp>.json); the PNG goes beside it")
     parser.add_argument("--min-ratio", type=float, default=DEFAULT_MIN_RATIO,
@@ -75,6 +76,8 @@ def _bench(args) -> int:
     console.print(f"results: {output}" + (f", plot: {picture}" if picture else ""))
     value = results.get("ratio")
     print(f"ratio={value:.3f}" if value is not None else "ratio=nan", flush=True)
+    if results.get("cpu_ratio") is not None:
+        print(f"cpu_ratio={results['cpu_ratio']:.3f}", flush=True)
     if results.get("error"):
         print(f"dcs bench: a phase failed (details in {output}):\n{results['error']}", file=sys.stderr, flush=True)
         return 2
