@@ -66,7 +66,10 @@ class QuietWatch:
     def busy(self, clock_date: str | None, config_offset: int) -> str | None:
         """None when quiet, else the first thing found busy."""
         for worker in self.workers:
-            health = self._http.get(f"{self.stack.worker_url(worker)}/health").json()
+            try:
+                health = self._http.get(f"{self.stack.worker_url(worker)}/health").json()
+            except httpx.HTTPError:
+                return f"{worker} does not answer (starting?)"
             if health.get("in_flight") or health.get("retrying"):
                 return f"{worker}: {health.get('in_flight')} in flight, {health.get('retrying')} retrying"
             if worker == "case-processor" and (health.get("business_date") != clock_date
