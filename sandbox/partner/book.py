@@ -46,6 +46,8 @@ class PartnerBook:
         self._clock = clock
         self._notify = notify
         self.claims: list[Claim] = []
+        self._by_reference: dict[str, list[Claim]] = {}
+        self._by_case_no: dict[str, Claim] = {}
         self.events: list[StatusEvent] = []
         self.settlements: list[Settlement] = []
         self._case_no_base = 10_000_000 + (zlib.crc32(partner.encode()) % 900) * 10_000
@@ -54,10 +56,10 @@ class PartnerBook:
     # -- lookups -------------------------------------------------------------------------
 
     def by_reference(self, reference: str) -> list[Claim]:
-        return [c for c in self.claims if c.reference == reference]
+        return list(self._by_reference.get(reference, ()))
 
     def by_case_no(self, case_no: str) -> Claim | None:
-        return next((c for c in self.claims if c.case_no == case_no), None)
+        return self._by_case_no.get(case_no)
 
     def resolve(self, *, case_no: str | None = None, reference: str | None = None) -> Claim:
         if case_no:
@@ -92,6 +94,7 @@ class PartnerBook:
         )
         claim.history.append(HistoryEntry(REGISTERED, None, now, now))
         self.claims.append(claim)
+        self._by_reference.setdefault(claim.reference, []).append(claim)
         return claim, True
 
     def add_posting(self, claim: Claim, kind: str, posting: Posting, *, naive: bool) -> tuple[Posting, bool]:
@@ -158,6 +161,7 @@ class PartnerBook:
         if claim.case_no not in (None, case_no):
             raise Conflict(f"{claim.reference} already has case number {claim.case_no}")
         claim.case_no = case_no
+        self._by_case_no.setdefault(case_no, claim)
         return self._record(claim, RAW_BY_CANONICAL["acknowledged"], None, at)
 
     def reject(self, claim: Claim, reason: str, at: dt.datetime | None = None) -> StatusEvent:

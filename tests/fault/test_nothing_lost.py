@@ -58,6 +58,7 @@ def test_nothing_lost_nothing_doubled(request) -> None:
     say(f"logs and report in {stack.run_dir}")
     stack.extra_env.update(WORKER_ENV)
     chaos: Chaos | None = None
+    passed = False
     started = time.monotonic()
     try:
         config, group = configuration(), invoices(rng, count)
@@ -111,15 +112,22 @@ def test_nothing_lost_nothing_doubled(request) -> None:
         assert not failures(counts), f"lost or doubled (seed {seed}): {failures(counts)}"
         assert stalled is None, f"the service did not finish a phase (seed {seed}): {stalled}"
         assert chaos.log.broker_restarts == 1 and min(chaos.log.kills[w] for w in SCENARIO_WORKERS) >= 2
+        passed = True
     finally:
         if chaos is not None and chaos.is_alive():
             chaos.stop()
         stack.stop()
+        keep = not passed and not os.environ.get("CI")
         try:
-            delete_prefixed_topics(stack.settings, stack.settings.topic_prefix)
+            if not keep:
+                delete_prefixed_topics(stack.settings, stack.settings.topic_prefix)
         finally:
             local_kafka.down(stack.broker)
-            shutil.rmtree(broker["data_dir"], ignore_errors=True)
+            if not keep:
+                shutil.rmtree(broker["data_dir"], ignore_errors=True)
+            else:
+                say(f"the run failed: its broker's data stays in {broker['data_dir']} (start it with "
+                    f"local_broker_port={broker['local_broker_port']} to inspect the topics)")
 
 
 def _reporter(request):

@@ -43,6 +43,14 @@ def test_end_to_end_and_latency_targets():
     assert targets["p99"].margin == "1.5× over"
 
 
+def test_latency_below_saturation_is_reported_as_information():
+    latency = {"broker": {"p99": 5.0}, "service": {"rate": 200, "to_partner_registration": {"p99": 30_000.0}},
+               "below_capacity": {"rate": 49, "to_partner_registration": {"p99": 25.0}}}
+    targets = evaluate(result(latency=latency))
+    calm = next(t for t in targets if t.name.startswith("(info)"))
+    assert calm.measured == 5.0 and calm.verdict == "pass" and "49/s" in calm.name
+
+
 def test_unmeasured_target_is_not_a_pass():
     target = Target("x", None, 0.25, "higher")
     assert target.verdict == "n/a" and target.margin == "not measured"

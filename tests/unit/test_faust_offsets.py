@@ -67,3 +67,34 @@ async def test_a_hole_that_closes_is_forgotten() -> None:
     c._acked[TP] = [164]
     c._committed_offset[TP] = 163
     assert watch.holes(c) == []
+
+
+def _acking_consumer(generation: int, active: bool = True):
+    from weakref import WeakSet
+
+    from workers.infra.faust_offsets import _ack
+
+    app = SimpleNamespace(consumer_generation_id=generation,
+                          flow_control=SimpleNamespace(is_active=lambda: active),
+                          topics=SimpleNamespace(acks_enabled_for=lambda topic: True))
+    c = consumer([], committed=241)
+    c.app, c._unacked_messages, c._n_acked, c._waiting_for_ack = app, WeakSet(), 0, None
+    return c, _ack
+
+
+class _Message:
+    def __init__(self, offset: int, generation: int) -> None:
+        self.tp, self.topic, self.offset, self.generation_id, self.acked = TP, TP.topic, offset, generation, False
+
+
+def test_a_message_skipped_as_stale_after_a_rebalance_is_not_counted_as_handled() -> None:
+    """faust acks the messages it skips for an old generation; their offsets must stay uncommitted."""
+    c, ack = _acking_consumer(generation=4)
+    stale = _Message(241, generation=3)
+    assert ack(c, stale) is False and c._acked[TP] == [] and _new_offset(c, TP) is None
+    assert ack(c, _Message(241, generation=4)) is True and _new_offset(c, TP) == 242
+
+
+def test_acks_while_the_flow_is_stopped_for_a_rebalance_are_refused() -> None:
+    c, ack = _acking_consumer(generation=4, active=False)
+    assert ack(c, _Message(241, generation=4)) is False and c._acked[TP] == []

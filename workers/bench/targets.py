@@ -69,6 +69,11 @@ def evaluate(results: dict[str, Any]) -> list[Target]:
         service_p99 = latency["service"]["to_partner_registration"].get("p99")
         found.append(Target("p99 ingress→partner ÷ broker p99", ratio(service_p99, latency["broker"].get("p99")),
                             20.0, "lower", f"at {latency['service']['rate']:g}/s offered"))
+    calm = latency.get("below_capacity")
+    if calm and latency.get("broker"):  # informative: the path without a queue in front of it
+        found.append(Target(f"(info) the same at {calm['rate']:g}/s, below saturation",
+                            ratio(calm["to_partner_registration"].get("p99"), latency["broker"].get("p99")),
+                            20.0, "lower", "broker p99 measured at the offered rate"))
     if len(processors) > 1 and processors[-1]["n"] >= 5 * processors[0]["n"]:
         small, large = (_peak(p) for p in (processors[0], processors[-1]))
         found.append(Target("peak RSS largest N ÷ smallest N", ratio(large, small), 1.5, "lower",

@@ -28,7 +28,7 @@ def register(groups) -> None:
                     "case processor and end-to-end cases/s as a share of a consume→produce loop, replay "
                     "events/s as a share of a consume-only loop, latency percentiles next to the broker's "
                     "own, peak memory per worker against N. Normal run: N=10k and 100k, end to end 5k, "
-                    "latency 200/s for 60 s (10-15 min on 2 cores). See docs/bench.md.")
+                    "latency 200/s for 60 s (about 10 min on 2 cores). See docs/bench.md.")
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true",
                       help="N=5k for baselines, case processor and replay, end to end at 300, no latency "

@@ -7,9 +7,14 @@ rebalance can be dropped without reaching the agent, and the commit then skips t
 "gap" bookkeeping (meant for compacted and transactional topics) counts holes in the acked
 offsets as acked, and the commit check tolerates a hole of exactly one message.
 
+The drop itself is an ack: a stream skips a message fetched under an older consumer generation
+(or while the flow is stopped for a rebalance) and acks it as if handled, so its offset can be
+committed before the partition is re-read from the committed offset — the fault run lost a
+partner's receipt that way. Such acks are refused here: the message is read again instead.
+
 Our stream topics are neither compacted nor transactional, so a hole is never legitimate. This
-module replaces the two consumer methods: the commit stops at the first offset not acked, and
-holes are not filled. A hole then holds the partition's commit back instead of losing data;
+module replaces three consumer methods: acks of stale messages are refused, the commit stops at
+the first offset not acked, and holes are not filled. A hole then holds the partition's commit back instead of losing data;
 `repair_holes` (a timer every worker runs) seeks such a partition back to its committed offset
 once the hole has outlived a grace period, so the dropped messages are read again (re-reading
 is harmless: every handler is idempotent).
@@ -22,6 +27,7 @@ from typing import Any
 
 from faust.transport.consumer import Consumer
 from faust.utils.functional import consecutive_numbers
+from mode.utils.futures import notify
 
 from workers.infra.logs import get_logger
 
@@ -48,6 +54,20 @@ def _new_offset(self: Any, tp: Any) -> int | None:
     return batch[-1] + 1
 
 
+_faust_ack = Consumer.ack
+
+
+def _ack(self: Any, message: Any) -> bool:
+    """Count a message as handled only if it belongs to the current generation and flow."""
+    app = self.app
+    if message.generation_id != app.consumer_generation_id or not app.flow_control.is_active():
+        self._unacked_messages.discard(message)
+        message.acked = True  # this copy is finished with; the partition is read again from the commit
+        notify(self._waiting_for_ack)  # a rebalance waiting for the stream to empty sees it go
+        return False
+    return _faust_ack(self, message)
+
+
 async def _no_gap(self: Any, tp: Any, offset_from: int, offset_to: int) -> None:
     """A jump in offsets is a message that was not delivered, never one to count as acked."""
 
@@ -56,6 +76,7 @@ def install() -> None:
     """Patch faust's consumer once per process (every app shares the class)."""
     if getattr(Consumer, "_dcs_offsets", False):
         return
+    Consumer.ack = _ack  # type: ignore[method-assign]
     Consumer._new_offset = _new_offset  # type: ignore[method-assign]
     Consumer._add_gap = _no_gap  # type: ignore[method-assign]
     Consumer._dcs_offsets = True  # type: ignore[attr-defined]

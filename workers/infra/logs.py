@@ -77,6 +77,8 @@ def configure_logging(style: Literal["json", "console"] = "console", level: str 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for chatty in ("httpx", "httpcore"):  # a line per HTTP request: our own logs say what matters
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
 
 
 def _stderr_logger(*_args: Any) -> structlog.PrintLogger:

@@ -55,7 +55,7 @@ class CommandRunner:
         self.health.count(f"command_{handled.outcome}")
         if handled.outcome == "refused":
             self.health.count("commands_failed")
-        log.info("command_handled", **what, outcome=handled.outcome,
+        log.debug("command_handled", **what, outcome=handled.outcome,
                  **({"reason": handled.reason[:300]} if handled.reason else {}))
         return handled
 

@@ -41,7 +41,7 @@ class SecretRef:
             return value
         path = Path(self.file)  # type: ignore[arg-type]
         try:
-            text = path.read_text(encoding="utf-8")
+            text = _read(path)
         except OSError as exc:
             raise MissingSecret(f"cannot read secret file {path}: {exc.strerror}") from None
         if self.key is None:
@@ -58,3 +58,17 @@ class SecretRef:
     def __repr__(self) -> str:
         where = f"env={self.env!r}" if self.env else f"file={str(self.file)!r}, key={self.key!r}"
         return f"SecretRef({where})"
+
+
+_FILES: dict[Path, tuple[tuple[int, int], str]] = {}
+
+
+def _read(path: Path) -> str:
+    """The file's text, read again only when it changed: every partner call reveals its secret,
+    and a rotated secret must be picked up without a restart."""
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _FILES.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = _FILES[path] = (stamp, path.read_text(encoding="utf-8"))
+    return cached[1]
