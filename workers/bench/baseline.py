@@ -84,7 +84,8 @@ async def _consume_only(settings: Settings, source: str, n: int) -> float | None
     """Read all n from the beginning without a group; messages per second from the seek on."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    consumer = AIOKafkaConsumer(**aiokafka_options(settings), group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**aiokafka_options(settings), group_id=None, enable_auto_commit=False,
+                                auto_offset_reset="earliest")  # "latest" could land after the seek: nothing read
     await consumer.start()
     try:
         partitions = [TopicPartition(source, p) for p in range(kafka_io.PARTITIONS)]
@@ -92,10 +93,11 @@ async def _consume_only(settings: Settings, source: str, n: int) -> float | None
         started = time.perf_counter()
         await consumer.seek_to_beginning(*partitions)
         read = 0
-        while read < n:
+        deadline = time.monotonic() + 600
+        while read < n and time.monotonic() < deadline:
             batches = await consumer.getmany(timeout_ms=1000)
             read += sum(len(records) for records in batches.values())
         wall = time.perf_counter() - started
-        return n / wall if wall > 0 else None
+        return n / wall if wall > 0 and read >= n else None
     finally:
         await consumer.stop()

@@ -7,11 +7,13 @@ from the beginning to its current end without joining a consumer group.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from contracts import ContractError, Envelope, decode, encode, message_key
-from workers.infra.kafka_clients import kafka_python_options
+from workers.infra.kafka_clients import aiokafka_options, kafka_python_options
 from workers.infra.settings import Settings
 
 
@@ -90,3 +92,95 @@ def read_all_to_end(settings: Settings, logical_topics: list[str], timeout: floa
                     remaining.discard(tp)
     finally:
         consumer.close()
+
+
+def read_batches_to_end(settings: Settings, logical_topics: list[str], timeout: float = 30.0) -> Iterator[list[Any]]:
+    """What `read_all_to_end` reads, for bulk readers (replay): lists of records, not one at a time.
+
+    Read with aiokafka, whose C record parser is about ten times faster than kafka-python's pure
+    Python one (fetches larger than its defaults gained nothing measurable). The records are
+    aiokafka ``ConsumerRecord``s; what a caller may rely on is what `Record` has too: ``topic``,
+    ``partition``, ``offset``, ``key``, ``value``. The event loop is driven here between batches,
+    so the caller stays synchronous; called where an event loop already runs (aiokafka would
+    need its own), this falls back to `read_all_to_end`.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        in_a_loop = False
+    else:
+        in_a_loop = True
+    if not in_a_loop:
+        yield from _aiokafka_batches(settings, logical_topics, timeout)
+        return
+    chunk: list[Any] = []
+    for record in read_all_to_end(settings, logical_topics, timeout):
+        chunk.append(record)
+        if len(chunk) >= 10_000:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _BulkReader:
+    """One group-less aiokafka consumer from the beginnings to the end offsets seen at the start."""
+
+    def __init__(self, settings: Settings, logical_topics: list[str], timeout: float) -> None:
+        self.settings, self.logical_topics, self.timeout_ms = settings, logical_topics, int(timeout * 1000)
+        self.consumer: Any = None
+        self.end: dict[Any, int] = {}
+        self.remaining: set[Any] = set()
+
+    async def open(self) -> None:
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+
+        # "earliest": on assign, aiokafka's fetcher resets positions by this policy on its own,
+        # and with the default "latest" that reset can land after seek_to_beginning's
+        self.consumer = AIOKafkaConsumer(**aiokafka_options(self.settings), group_id=None,
+                                         enable_auto_commit=False, auto_offset_reset="earliest")
+        await self.consumer.start()
+        # aiokafka's public partitions_for_topic answers only from metadata it already tracks; the
+        # metadata of all topics, because asking for a missing one can create it (auto-create)
+        cluster = await self.consumer._client.fetch_all_metadata()
+        partitions = [TopicPartition(topic, p) for topic in map(self.settings.topic, self.logical_topics)
+                      for p in sorted(cluster.partitions_for_topic(topic) or ())]
+        if not partitions:
+            return
+        self.consumer.assign(partitions)
+        self.end = await self.consumer.end_offsets(partitions)
+        await self.consumer.seek_to_beginning(*partitions)
+        self.remaining = {tp for tp in partitions if self.end[tp] > await self.consumer.position(tp)}
+
+    async def next_batches(self) -> list[list[Any]]:
+        batches = await self.consumer.getmany(*self.remaining, timeout_ms=self.timeout_ms)
+        chosen = []
+        for tp, records in batches.items():
+            if records and records[-1].offset >= self.end[tp]:
+                records = [r for r in records if r.offset < self.end[tp]]
+            if records:
+                chosen.append(records)
+        for tp in list(self.remaining):  # all: a partition may end in records that are not returned
+            if await self.consumer.position(tp) >= self.end[tp]:
+                self.remaining.discard(tp)
+        if not batches and self.remaining:
+            raise TimeoutError(f"reading {', '.join(self.logical_topics)} stalled before the end offsets")
+        return chosen
+
+    async def close(self) -> None:
+        if self.consumer is not None:
+            await self.consumer.stop()
+
+
+def _aiokafka_batches(settings: Settings, logical_topics: list[str], timeout: float) -> Iterator[list[Any]]:
+    loop = asyncio.new_event_loop()
+    reader = _BulkReader(settings, logical_topics, timeout)
+    try:
+        loop.run_until_complete(reader.open())
+        while reader.remaining:
+            yield from loop.run_until_complete(reader.next_batches())
+    finally:
+        try:
+            loop.run_until_complete(reader.close())
+        finally:
+            loop.close()
