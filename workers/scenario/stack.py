@@ -8,6 +8,7 @@ deduplicate nothing, so any double the service causes shows up in RESULT.json.
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import signal
 import socket
@@ -29,28 +30,32 @@ from workers.registry import WORKERS
 SCENARIO_WORKERS = ("case-processor", "settlement", "m3-gateway", "partner-gateway", "m3-ingress")
 
 
+LISTEN_PORTS = range(20000, 32000)
+"""Below Linux's ephemeral range (32768-60999). A client that keeps connecting to a port nobody
+listens on — a webhook sender while the gateway restarts, Kafka clients while the broker
+restarts — can be given that very port as its own source port and connect to itself, which
+then holds the port so the restarted server cannot bind it (seen in the fault run)."""
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_port_block(1)
 
 
 def free_port_block(size: int) -> int:
-    """A base port with `size` consecutive free ports above it (worker web ports)."""
-    for _ in range(50):
-        base = free_port()
-        if base + size >= 65000:
-            continue
+    """A base port with `size` consecutive free ports above it, outside the ephemeral range."""
+    rng = random.SystemRandom()
+    for _ in range(200):
+        base = rng.randrange(LISTEN_PORTS.start, LISTEN_PORTS.stop - size)
+        holders: list[socket.socket] = []
         try:
-            holders = []
             for offset in range(size):
                 sock = socket.socket()
-                sock.bind(("127.0.0.1", base + offset))
                 holders.append(sock)
-            for sock in holders:
-                sock.close()
+                sock.bind(("127.0.0.1", base + offset))
             return base
         except OSError:
+            continue
+        finally:
             for sock in holders:
                 sock.close()
     raise RuntimeError("no block of free ports found")
