@@ -74,14 +74,20 @@ class OperationsToken:
         """None when access is allowed, else why not (for the 401 answer; never contains the token)."""
         if self._secret is None:
             return None
-        if not authorization:
-            return "missing Authorization header (expected: Bearer <token>)"
-        scheme, _, presented = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer" or not presented.strip():
-            return "Authorization must use the Bearer scheme"
-        if not hmac.compare_digest(presented.strip().encode("utf-8"), self._secret):
-            return "invalid bearer token"
-        return None
+        return bearer_refusal(authorization, self._secret)
+
+
+def bearer_refusal(authorization: str | None, secret: bytes) -> str | None:
+    """None when the header carries `secret` as a bearer token, else why not (constant-time compare;
+    the reason never contains the token). The one check behind every bearer-guarded endpoint."""
+    if not authorization:
+        return "missing Authorization header (expected: Bearer <token>)"
+    scheme, _, presented = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        return "Authorization must use the Bearer scheme"
+    if not hmac.compare_digest(presented.strip().encode("utf-8"), secret):
+        return "invalid bearer token"
+    return None
 
 
 def unauthorized(reason: str) -> Any:

@@ -8,7 +8,7 @@ token the worker refuses to start: an open ingress would let anyone open collect
 
 from __future__ import annotations
 
-import hmac
+from workers.infra.endpoint_auth import bearer_refusal
 
 from workers.infra.settings import Settings
 
@@ -40,11 +40,4 @@ class BearerToken:
 
     def refusal(self, authorization: str | None) -> str | None:
         """None when the header carries the token, else why not (for the 401 answer)."""
-        if not authorization:
-            return "missing Authorization header (expected: Bearer <token>)"
-        scheme, _, presented = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer" or not presented.strip():
-            return "Authorization must use the Bearer scheme"
-        if not hmac.compare_digest(presented.strip().encode("utf-8"), self._secret):
-            return "invalid bearer token"
-        return None
+        return bearer_refusal(authorization, self._secret)
