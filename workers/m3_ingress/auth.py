@@ -9,7 +9,6 @@ token the worker refuses to start: an open ingress would let anyone open collect
 from __future__ import annotations
 
 from workers.infra.endpoint_auth import bearer_refusal
-
 from workers.infra.settings import Settings
 
 
